@@ -1,0 +1,7 @@
+export * from './generated/prisma/client';
+export { createDbClient, type DbClient, type DbClientOptions } from './client';
+export { migrate, ensureDatabase, readMigrations, MigrationError, MIGRATIONS_DIR, type MigrateResult } from './migrate';
+export { generateApiKey, hashApiKey, apiKeyKindOf, type ApiKeyKind } from './api-keys';
+export { SecretBox } from './secrets';
+export { seedDemo, DEMO_TENANT_SLUG, type DemoSeed, type SeedOptions } from './seed';
+export { createTestDatabase, type TestDatabase } from './test-database';
