@@ -125,6 +125,7 @@ CREATE TABLE "messages" (
     "error" JSONB,
     "feedback" INTEGER,
     "client_message_id" TEXT,
+    "reply_to_id" UUID,
     "created_at" TIMESTAMPTZ(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
     "updated_at" TIMESTAMPTZ(3) NOT NULL,
     CONSTRAINT "messages_pkey" PRIMARY KEY ("id")
@@ -172,6 +173,7 @@ CREATE INDEX "agents_tenant_id_idx" ON "agents"("tenant_id");
 CREATE UNIQUE INDEX "conversations_session_key_key" ON "conversations"("session_key");
 CREATE INDEX "conversations_tenant_id_last_activity_at_idx" ON "conversations"("tenant_id", "last_activity_at");
 CREATE INDEX "messages_conversation_id_created_at_idx" ON "messages"("conversation_id", "created_at");
+CREATE INDEX "messages_reply_to_id_idx" ON "messages"("reply_to_id");
 CREATE INDEX "messages_tenant_id_created_at_idx" ON "messages"("tenant_id", "created_at");
 CREATE UNIQUE INDEX "messages_conversation_id_client_message_id_key" ON "messages"("conversation_id", "client_message_id");
 CREATE INDEX "llm_requests_tenant_id_created_at_idx" ON "llm_requests"("tenant_id", "created_at");

@@ -1,0 +1,273 @@
+import { Inject, Injectable } from '@nestjs/common';
+import {
+  assemblePrompt,
+  LlmAbortedError,
+  LlmStreamError,
+  LlmUnavailableError,
+  streamChat,
+  type ChatStreamEvent,
+  type ChatTurn,
+  type LlmError,
+} from '@babble-buddy/ai';
+import { Prisma, type Conversation, type DbClient } from '@babble-buddy/db';
+import { ErrorCode, type TChatRequest, type TChatResponse, type TStreamEvent } from '@babble-buddy/shared';
+import type { Logger } from 'pino';
+import type { ChatPrincipal } from '../auth/principal';
+import { AppError } from '../common/app-error';
+import { GATEWAY_CONFIG } from '../config/config';
+import type { GatewayConfig } from '../config/config.schema';
+import { DB, LOGGER } from '../infra/tokens';
+import { RateLimitService, type RateBucket } from '../rate-limit/rate-limit.service';
+import { ConversationsService, sessionNotFound } from './conversations.service';
+import { ProvidersService } from './providers.service';
+import type { TurnStream } from './turn-stream';
+import { TurnsService } from './turns.service';
+
+/** The longest an answer may take before it is cut off and stored as failed. */
+const MAX_GENERATION_MS = 5 * 60_000;
+
+export interface TurnCaller {
+  principal: ChatPrincipal;
+  ip: string | undefined;
+  origin: string | undefined;
+}
+
+export interface TurnOptions {
+  /** OpenAI-compatible callers bring their own history instead of the stored one. */
+  history?: ChatTurn[];
+  /** Extra system text from the caller, after the agent's prompt. */
+  extraSystem?: string;
+  temperature?: number;
+  maxTokens?: number;
+}
+
+export interface StartedTurn {
+  sessionId: string;
+  userMessageId: string;
+  messageId: string;
+  duplicate: boolean;
+}
+
+/** The chat pipeline (SPEC "Chat pipeline"): authenticate → persist → assemble → stream → persist. */
+@Injectable()
+export class ChatService {
+  constructor(
+    @Inject(DB) private readonly db: DbClient,
+    @Inject(GATEWAY_CONFIG) private readonly config: GatewayConfig,
+    @Inject(LOGGER) private readonly logger: Logger,
+    private readonly rateLimit: RateLimitService,
+    private readonly conversations: ConversationsService,
+    private readonly providers: ProvidersService,
+    private readonly turns: TurnsService,
+  ) {}
+
+  /**
+   * Stores the user's message and starts the answer in the background (it runs to its end even if
+   * the caller goes away, so a reconnecting client can resume). Returns once the message is stored.
+   */
+  async start(caller: TurnCaller, request: TChatRequest, options: TurnOptions = {}): Promise<StartedTurn> {
+    const { principal } = caller;
+    if (principal.kind === 'widget' && request.sessionId && request.sessionId !== principal.sessionId) throw sessionNotFound();
+    const sessionId = principal.kind === 'widget' ? principal.sessionId : request.sessionId;
+    await this.rateLimit.consume(this.buckets(caller, sessionId));
+
+    const agent = await this.agentFor(principal.tenantId, request.agentId);
+    const conversation = await this.conversations.resolve(principal.tenantId, sessionId, { origin: caller.origin ?? null, agentId: agent?.id ?? null });
+    const stored = await this.conversations.storeTurn(conversation, {
+      content: request.message,
+      ...(request.clientMessageId ? { clientMessageId: request.clientMessageId } : {}),
+      ...(request.context ? { context: request.context } : {}),
+    });
+    const started: StartedTurn = {
+      sessionId: stored.conversation.sessionKey,
+      userMessageId: stored.userMessage.id,
+      messageId: stored.assistantMessage.id,
+      duplicate: stored.duplicate,
+    };
+    if (stored.duplicate) return started;
+
+    const turn = this.turns.open(started.messageId, started.sessionId, principal.tenantId);
+    turn.emit({ type: 'meta', sessionId: started.sessionId, userMessageId: started.userMessageId });
+    void this.generate(turn, stored.conversation, {
+      userMessage: request.message,
+      userMessageId: started.userMessageId,
+      systemPrompt: agent?.systemPrompt ?? null,
+      options,
+    }).catch((error: unknown) => this.logger.error({ err: error, messageId: started.messageId }, 'answer pipeline failed'));
+    return started;
+  }
+
+  /** Starts a turn and waits for the whole answer (REST and non-streaming OpenAI calls). */
+  async complete(caller: TurnCaller, request: TChatRequest, options: TurnOptions = {}): Promise<TChatResponse> {
+    const started = await this.start(caller, request, options);
+    const result: { done?: Extract<TStreamEvent, { type: 'done' }>; error?: Extract<TStreamEvent, { type: 'error' }>; citations: TChatResponse['citations'] } = { citations: [] };
+    await this.turns.follow({ tenantId: caller.principal.tenantId }, started.messageId, 0, (event) => {
+      if (event.type === 'done') result.done = event;
+      else if (event.type === 'error') result.error = event;
+      else if (event.type === 'citation') result.citations.push(event.citation);
+    });
+    if (!result.done) {
+      const error = result.error;
+      throw new AppError(error?.code ?? ErrorCode.ModelStreamFailed, error?.message ?? 'The answer failed', {
+        sessionId: started.sessionId,
+        userMessageId: started.userMessageId,
+        messageId: started.messageId,
+        partial: error?.partial ?? '',
+      });
+    }
+    return {
+      response: result.done.response,
+      sessionId: started.sessionId,
+      messageId: started.messageId,
+      userMessageId: started.userMessageId,
+      citations: result.citations,
+      usage: result.done.usage,
+      model: result.done.model,
+      provider: result.done.provider,
+    };
+  }
+
+  private buckets(caller: TurnCaller, sessionId: string | undefined): RateBucket[] {
+    const { principal } = caller;
+    const buckets: RateBucket[] = [{ name: `key:${principal.keyId}`, limit: principal.rateLimitPerMinute ?? this.config.RATE_LIMIT_KEY_PER_MINUTE }];
+    if (sessionId) buckets.push({ name: `session:${principal.tenantId}:${sessionId}`, limit: this.config.RATE_LIMIT_SESSION_PER_MINUTE });
+    // Servers with secret keys call from one address for all their users; browsers are limited per address.
+    if (principal.kind === 'widget' && caller.ip) buckets.push({ name: `ip:${caller.ip}`, limit: this.config.RATE_LIMIT_IP_PER_MINUTE });
+    return buckets;
+  }
+
+  private async agentFor(tenantId: string, agentId: string | undefined) {
+    if (agentId) {
+      const agent = await this.db.agent.findFirst({ where: { id: agentId, tenantId } });
+      if (!agent) throw new AppError(ErrorCode.NotFound, 'No such agent for this tenant');
+      return agent;
+    }
+    return this.db.agent.findFirst({ where: { tenantId, isDefault: true } });
+  }
+
+  private async generate(
+    turn: TurnStream,
+    conversation: Conversation,
+    input: { userMessage: string; userMessageId: string; systemPrompt: string | null; options: TurnOptions },
+  ): Promise<void> {
+    const messageId = turn.messageId;
+    const tenantId = conversation.tenantId;
+    let text = '';
+    try {
+      const [history, providers] = await Promise.all([
+        input.options.history ?? this.conversations.promptHistory(conversation, input.userMessageId),
+        this.providers.forTenant(tenantId, {
+          ...(input.options.temperature !== undefined ? { temperature: input.options.temperature } : {}),
+          ...(input.options.maxTokens !== undefined ? { maxTokens: input.options.maxTokens } : {}),
+        }),
+      ]);
+      const systemPrompt = [input.systemPrompt, input.options.extraSystem].filter(Boolean).join('\n\n') || null;
+      const prompt = assemblePrompt({
+        systemPrompt,
+        history,
+        hostContext: (conversation.hostContext as Record<string, unknown> | null) ?? null,
+        userMessage: input.userMessage,
+        historyTokenBudget: this.config.HISTORY_TOKEN_BUDGET,
+      });
+
+      const failedAttempts: Extract<ChatStreamEvent, { type: 'attempt_failed' }>[] = [];
+      for await (const event of streamChat(providers, prompt.messages, { signal: AbortSignal.timeout(MAX_GENERATION_MS) })) {
+        if (event.type === 'token') {
+          text += event.text;
+          turn.emit({ type: 'chunk', text: event.text });
+        } else if (event.type === 'attempt_failed') {
+          failedAttempts.push(event);
+          this.logger.warn({ messageId, provider: event.provider, model: event.model, kind: event.error.kind, willFallback: event.willFallback }, 'model attempt failed');
+        } else if (event.type === 'done') {
+          await this.db.$transaction([
+            this.db.message.update({
+              where: { id: messageId },
+              data: {
+                content: event.text,
+                status: 'complete',
+                promptTokens: event.usage.promptTokens,
+                completionTokens: event.usage.completionTokens,
+                latencyMs: Math.round(event.latencyMs),
+                ttftMs: Math.round(event.ttftMs),
+                provider: event.provider,
+                model: event.model,
+              },
+            }),
+            this.db.conversation.update({ where: { id: conversation.id }, data: { messageCount: { increment: 1 }, lastActivityAt: new Date() } }),
+            this.db.llmRequest.createMany({
+              data: [
+                ...failedAttempts.map((a) => this.failedRequestRow(tenantId, conversation.id, messageId, a.error, a.latencyMs)),
+                {
+                  tenantId,
+                  conversationId: conversation.id,
+                  messageId,
+                  provider: event.provider,
+                  model: event.model,
+                  status: 'ok' as const,
+                  promptTokens: event.usage.promptTokens,
+                  completionTokens: event.usage.completionTokens,
+                  costUsd: event.costUsd === null ? null : new Prisma.Decimal(event.costUsd.toFixed(6)),
+                  latencyMs: Math.round(event.latencyMs),
+                  ttftMs: Math.round(event.ttftMs),
+                },
+              ],
+            }),
+          ]);
+          turn.emit({ type: 'done', response: event.text, usage: event.usage, model: event.model, provider: event.provider, ttftMs: Math.round(event.ttftMs) });
+        }
+      }
+    } catch (error) {
+      await this.fail(turn, conversation, error, text);
+    }
+  }
+
+  /** A failed answer keeps its partial text, is marked failed, and the caller gets an error event. */
+  private async fail(turn: TurnStream, conversation: Conversation, error: unknown, relayed: string): Promise<void> {
+    const messageId = turn.messageId;
+    let code: ErrorCode = ErrorCode.ModelStreamFailed;
+    let message = 'The answer failed';
+    let partial = relayed;
+    const requestRows: Prisma.LlmRequestCreateManyInput[] = [];
+    if (error instanceof LlmUnavailableError) {
+      code = ErrorCode.ModelUnavailable;
+      message = 'No AI model is reachable right now; your message was saved';
+      for (const attempt of error.attempts) requestRows.push(this.failedRequestRow(conversation.tenantId, conversation.id, messageId, attempt, 0));
+    } else if (error instanceof LlmStreamError) {
+      message = 'The model stopped in the middle of its answer';
+      partial = error.partialText;
+      requestRows.push({
+        ...this.failedRequestRow(conversation.tenantId, conversation.id, messageId, error.cause, error.latencyMs),
+        promptTokens: error.usage.promptTokens,
+        completionTokens: error.usage.completionTokens,
+        ttftMs: Math.round(error.ttftMs),
+      });
+    } else if (error instanceof LlmAbortedError) {
+      message = 'The answer took too long and was stopped';
+      partial = error.partialText;
+    } else {
+      this.logger.error({ err: error, messageId }, 'unexpected failure while answering');
+    }
+    try {
+      await this.db.$transaction([
+        this.db.message.update({ where: { id: messageId }, data: { content: partial, status: 'failed', error: { code, message } } }),
+        this.db.conversation.update({ where: { id: conversation.id }, data: { messageCount: { increment: 1 }, lastActivityAt: new Date() } }),
+        this.db.llmRequest.createMany({ data: requestRows }),
+      ]);
+    } finally {
+      if (!turn.finished) turn.emit({ type: 'error', code, message, partial });
+    }
+  }
+
+  private failedRequestRow(tenantId: string, conversationId: string, messageId: string, error: LlmError, latencyMs: number): Prisma.LlmRequestCreateManyInput {
+    return {
+      tenantId,
+      conversationId,
+      messageId,
+      provider: error.provider,
+      model: error.model,
+      status: 'error',
+      latencyMs: Math.round(latencyMs),
+      error: `${error.kind}${error.status ? ` ${error.status}` : ''}: ${error.message}`.slice(0, 1000),
+    };
+  }
+}

@@ -1,0 +1,31 @@
+import type { Request, Response } from 'express';
+import type { TStreamEvent } from '@babble-buddy/shared';
+
+const HEARTBEAT_MS = 15_000;
+
+/** Starts a server-sent-events response; returns a signal that fires when the client goes away. */
+export function openSse(req: Request, res: Response): { signal: AbortSignal; close: () => void } {
+  res.status(200);
+  res.setHeader('content-type', 'text/event-stream; charset=utf-8');
+  res.setHeader('cache-control', 'no-cache, no-transform');
+  res.setHeader('connection', 'keep-alive');
+  res.setHeader('x-accel-buffering', 'no');
+  res.flushHeaders();
+  res.socket?.setNoDelay(true);
+  const controller = new AbortController();
+  const heartbeat = setInterval(() => res.write(': keep-alive\n\n'), HEARTBEAT_MS);
+  heartbeat.unref();
+  const close = () => {
+    clearInterval(heartbeat);
+    controller.abort();
+    if (!res.writableEnded) res.end();
+  };
+  req.on('close', close);
+  return { signal: controller.signal, close };
+}
+
+/** One event: `event:` carries the type, `data:` the event without it, `id:` the sequence number. */
+export function writeSseEvent(res: Response, event: TStreamEvent): void {
+  const { type, ...data } = event;
+  res.write(`id: ${event.seq}\nevent: ${type}\ndata: ${JSON.stringify(data)}\n\n`);
+}

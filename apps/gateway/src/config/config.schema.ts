@@ -1,0 +1,50 @@
+import { z } from 'zod';
+
+const ZBool = z.enum(['true', 'false', '1', '0']).transform((value) => value === 'true' || value === '1');
+
+/** The gateway's whole environment, parsed once at boot (see .env.example for each variable). */
+export const ZGatewayConfig = z.object({
+  NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  HOST: z.string().default('0.0.0.0'),
+  DATABASE_URL: z.string().startsWith('postgres', 'must be a postgresql:// URL'),
+  DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(20),
+  REDIS_URL: z.string().startsWith('redis', 'must be a redis:// URL'),
+  LLM_PROVIDER: z.enum(['ollama', 'openai']).default('ollama'),
+  OLLAMA_BASE_URL: z.url().default('http://127.0.0.1:11434'),
+  OLLAMA_MODEL: z.string().min(1).default('llama3.2:1b'),
+  OPENAI_API_KEY: z.string().min(1).optional(),
+  OPENAI_BASE_URL: z.url().default('https://api.openai.com/v1'),
+  OPENAI_MODEL: z.string().min(1).default('gpt-4o-mini'),
+  /** Fall back to the other environment provider when the first fails (needs both configured). */
+  LLM_FALLBACK: ZBool.default(true),
+  LLM_FIRST_TOKEN_TIMEOUT_MS: z.coerce.number().int().min(100).default(30_000),
+  ENCRYPTION_KEY: z.string().min(32, 'ENCRYPTION_KEY must be 32 bytes as hex (openssl rand -hex 32)'),
+  JWT_SECRET: z.string().min(32, 'JWT_SECRET must be at least 32 characters'),
+  ADMIN_TOKEN_TTL_SECONDS: z.coerce.number().int().min(60).default(12 * 3600),
+  WIDGET_SESSION_TTL_SECONDS: z.coerce.number().int().min(60).default(3600),
+  BODY_LIMIT_BYTES: z.coerce.number().int().min(1024).default(64 * 1024),
+  RATE_LIMIT_KEY_PER_MINUTE: z.coerce.number().int().min(1).default(120),
+  RATE_LIMIT_SESSION_PER_MINUTE: z.coerce.number().int().min(1).default(30),
+  RATE_LIMIT_IP_PER_MINUTE: z.coerce.number().int().min(1).default(120),
+  HISTORY_TOKEN_BUDGET: z.coerce.number().int().min(100).default(3000),
+  /** Behind a proxy, trust X-Forwarded-For for client IPs (number of hops, or false). */
+  TRUST_PROXY: z.coerce.number().int().min(0).default(0),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+});
+export type GatewayConfig = z.infer<typeof ZGatewayConfig>;
+
+export class ConfigError extends Error {}
+
+export function parseConfig(env: Record<string, string | undefined>): GatewayConfig {
+  const result = ZGatewayConfig.safeParse(env);
+  if (!result.success) {
+    const lines = result.error.issues.map((issue) => `  ${issue.path.join('.') || '(root)'}: ${issue.message}`);
+    throw new ConfigError(`Invalid gateway environment:\n${lines.join('\n')}`);
+  }
+  const config = result.data;
+  if (config.LLM_PROVIDER === 'openai' && !config.OPENAI_API_KEY) {
+    throw new ConfigError('Invalid gateway environment:\n  OPENAI_API_KEY: required when LLM_PROVIDER=openai');
+  }
+  return config;
+}

@@ -1,0 +1,38 @@
+import { Global, Inject, Module, type OnApplicationShutdown } from '@nestjs/common';
+import { createDbClient, type DbClient } from '@babble-buddy/db';
+import { Redis } from 'ioredis';
+import type { Logger } from 'pino';
+import { GATEWAY_CONFIG } from '../config/config';
+import type { GatewayConfig } from '../config/config.schema';
+import { DB, LOGGER, REDIS } from './tokens';
+
+/** Process-wide Postgres (Prisma), Redis and logger, shared by every feature module. */
+@Global()
+@Module({
+  providers: [
+    {
+      provide: DB,
+      inject: [GATEWAY_CONFIG],
+      useFactory: (config: GatewayConfig): DbClient => createDbClient(config.DATABASE_URL, { poolSize: config.DATABASE_POOL_SIZE }),
+    },
+    {
+      provide: REDIS,
+      inject: [GATEWAY_CONFIG],
+      useFactory: (config: GatewayConfig): Redis =>
+        new Redis(config.REDIS_URL, { maxRetriesPerRequest: 2, enableOfflineQueue: true, lazyConnect: false }),
+    },
+  ],
+  exports: [DB, REDIS],
+})
+export class InfraModule implements OnApplicationShutdown {
+  constructor(
+    @Inject(DB) private readonly db: DbClient,
+    @Inject(REDIS) private readonly redis: Redis,
+    @Inject(LOGGER) private readonly logger: Logger,
+  ) {}
+
+  async onApplicationShutdown(): Promise<void> {
+    await Promise.allSettled([this.db.$disconnect(), this.redis.quit()]);
+    this.logger.info('connections closed');
+  }
+}

@@ -1,0 +1,10 @@
+export * from './errors';
+export * from './common.schema';
+export * from './chat.schema';
+export * from './socket.schema';
+export * from './widget.schema';
+export * from './openai.schema';
+export * from './health.schema';
+export * from './admin.schema';
+export { createClient, BabbleBuddyError, type BabbleBuddyClient, type ClientOptions, type ChatSocket, type StreamOptions } from './sdk/client';
+export { readSse, type SseFrame } from './sdk/sse';
