@@ -1,4 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
+import { randomUUID } from 'node:crypto';
 import {
   assemblePrompt,
   LlmAbortedError,
@@ -68,7 +69,7 @@ export class ChatService {
   async start(caller: TurnCaller, request: TChatRequest, options: TurnOptions = {}): Promise<StartedTurn> {
     const { principal } = caller;
     if (principal.kind === 'widget' && request.sessionId && request.sessionId !== principal.sessionId) throw sessionNotFound();
-    const sessionId = principal.kind === 'widget' ? principal.sessionId : request.sessionId;
+    const sessionId = principal.kind === 'widget' ? principal.sessionId : (request.sessionId ?? randomUUID());
     await this.rateLimit.consume(this.buckets(caller, sessionId));
 
     const agent = await this.agentFor(principal.tenantId, request.agentId);
@@ -127,10 +128,10 @@ export class ChatService {
     };
   }
 
-  private buckets(caller: TurnCaller, sessionId: string | undefined): RateBucket[] {
+  private buckets(caller: TurnCaller, sessionId: string): RateBucket[] {
     const { principal } = caller;
     const buckets: RateBucket[] = [{ name: `key:${principal.keyId}`, limit: principal.rateLimitPerMinute ?? this.config.RATE_LIMIT_KEY_PER_MINUTE }];
-    if (sessionId) buckets.push({ name: `session:${principal.tenantId}:${sessionId}`, limit: this.config.RATE_LIMIT_SESSION_PER_MINUTE });
+    buckets.push({ name: `session:${principal.tenantId}:${sessionId}`, limit: this.config.RATE_LIMIT_SESSION_PER_MINUTE });
     // Servers with secret keys call from one address for all their users; browsers are limited per address.
     if (principal.kind === 'widget' && caller.ip) buckets.push({ name: `ip:${caller.ip}`, limit: this.config.RATE_LIMIT_IP_PER_MINUTE });
     return buckets;

@@ -1,5 +1,4 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { randomUUID } from 'node:crypto';
 import { Prisma, type Conversation, type DbClient, type Message } from '@babble-buddy/db';
 import type { ChatTurn } from '@babble-buddy/ai';
 import { ErrorCode, ZCitation, type THistoryResponse, type THostContext } from '@babble-buddy/shared';
@@ -23,8 +22,7 @@ export class ConversationsService {
   constructor(@Inject(DB) private readonly db: DbClient) {}
 
   /** The caller's conversation for this session id, created on first use; another tenant's id is not found. */
-  async resolve(tenantId: string, sessionId: string | undefined, init: { origin?: string | null; agentId?: string | null }): Promise<Conversation> {
-    const sessionKey = sessionId ?? randomUUID();
+  async resolve(tenantId: string, sessionKey: string, init: { origin?: string | null; agentId?: string | null }): Promise<Conversation> {
     const existing = await this.db.conversation.findUnique({ where: { sessionKey } });
     if (existing) {
       if (existing.tenantId !== tenantId) throw sessionNotFound();

@@ -46,10 +46,15 @@ export class RateLimitService {
       const seconds = Math.max(1, Math.ceil(retryAfterMs / 1000));
       throw new AppError(
         ErrorCode.RateLimited,
-        `Too many requests (${over.limit} a minute for this ${over.name.split(':')[0]}); retry in ${seconds} s`,
-        { retryAfterSeconds: seconds, scope: over.name.split(':')[0] },
+        `Too many requests (${over.limit} a minute for this ${scopeOf(over)}); retry in ${seconds} s`,
+        { retryAfterSeconds: seconds, scope: scopeOf(over) },
         { 'Retry-After': String(seconds) },
       );
     }
   }
+}
+
+/** `key`, `session` or `ip`: what the caller should slow down. */
+function scopeOf(bucket: RateBucket): string {
+  return bucket.name.split(':').find((part) => part === 'key' || part === 'session' || part === 'ip') ?? 'caller';
 }

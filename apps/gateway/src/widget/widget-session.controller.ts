@@ -32,9 +32,10 @@ export class WidgetSessionController {
     const origin = req.headers.origin;
     if (!origin) throw new AppError(ErrorCode.OriginNotAllowed, 'Publishable keys work only from the web origins on their allow-list, and this request named none');
     if (!key.allowedOrigins.includes(origin)) throw new AppError(ErrorCode.OriginNotAllowed, `The origin ${origin} is not allowed for this key`);
+    // Opening sessions has its own budget, so page loads do not eat into the chat budget.
     await this.rateLimit.consume([
-      { name: `key:${key.id}`, limit: key.rateLimitPerMinute ?? this.config.RATE_LIMIT_KEY_PER_MINUTE },
-      ...(req.ip ? [{ name: `ip:${req.ip}`, limit: this.config.RATE_LIMIT_IP_PER_MINUTE }] : []),
+      { name: `sessions:key:${key.id}`, limit: key.rateLimitPerMinute ?? this.config.RATE_LIMIT_KEY_PER_MINUTE },
+      ...(req.ip ? [{ name: `sessions:ip:${req.ip}`, limit: this.config.RATE_LIMIT_IP_PER_MINUTE }] : []),
     ]);
 
     let sessionId: string = randomUUID();
