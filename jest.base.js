@@ -22,6 +22,7 @@ module.exports = function jestConfig(dir, overrides = {}) {
     // Generated ESM-style sources import './x.js' while the file on disk is './x.ts'.
     moduleNameMapper: { '^(\\.{1,2}/.*)\\.js$': '$1' },
     testTimeout: 30000,
+    reporters: ['default', require.resolve('./infra/jest/summary-reporter.js')],
     ...overrides,
   };
 };

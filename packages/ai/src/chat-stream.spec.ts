@@ -352,6 +352,18 @@ describe('streamChat', () => {
       expect(fake.chatRequests()).toHaveLength(0);
     });
 
+    it('does not send a request when the signal fires while the consumer holds the attempt event', async () => {
+      const controller = new AbortController();
+      const stream = streamChat([ollama], messages, { signal: controller.signal });
+
+      const first = await stream.next();
+      controller.abort();
+
+      expect(first.value).toMatchObject({ type: 'attempt' });
+      await expect(stream.next()).rejects.toBeInstanceOf(LlmAbortedError);
+      expect(fake.chatRequests()).toHaveLength(0);
+    });
+
     it('lets the consumer stop early by returning from the generator', async () => {
       fake.script({ chunks: ['a', 'b', 'c', 'd'], tokenDelayMs: 100 }, { text: 'next request' });
 

@@ -128,6 +128,7 @@ export async function* streamChat(
     };
     const onCallerAbort = (): void => stop('caller');
     callerSignal?.addEventListener('abort', onCallerAbort, { once: true });
+    if (callerSignal?.aborted) stop('caller'); // fired while the consumer held the 'attempt' event
     let timer: NodeJS.Timeout | undefined = setTimeout(() => stop('timeout'), config.timeoutMs ?? DEFAULT_FIRST_TOKEN_TIMEOUT_MS);
     const clearTimer = (): void => {
       if (timer !== undefined) clearTimeout(timer);

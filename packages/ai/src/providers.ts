@@ -81,9 +81,8 @@ function ollamaFetch(signal?: AbortSignal): typeof fetch {
     const signals = [init?.signal, signal].filter((s): s is AbortSignal => s !== undefined && s !== null);
     const joined = signals.length > 1 ? AbortSignal.any(signals) : signals[0];
     const response = await fetch(input, { ...init, ...(joined ? { signal: joined } : {}) });
-    const contentType = response.headers.get('content-type') ?? '';
-    if (!response.ok || !response.body || contentType.includes('text/event-stream')) return response;
-    if (!contentType.includes('ndjson')) return response;
+    const streamed = response.headers.get('content-type')?.includes('ndjson') ?? false;
+    if (!response.ok || !response.body || !streamed) return response;
     return new Response(validatedNdjson(response.body), {
       status: response.status,
       statusText: response.statusText,

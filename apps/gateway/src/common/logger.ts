@@ -25,11 +25,15 @@ export function createLogger(level: string): Logger {
   });
 }
 
+const STARTUP_CONTEXTS = new Set(['InstanceLoader', 'RoutesResolver', 'RouterExplorer', 'WebSocketsController']);
+
 /** Lets Nest's own messages go through pino as JSON. */
 export class PinoNestLogger implements LoggerService {
   constructor(private readonly logger: Logger) {}
   log(message: unknown, context?: string): void {
-    this.logger.info({ context }, String(message));
+    // Nest's start-up chatter (every module and route) is debug detail, not operations news.
+    const chatter = context !== undefined && STARTUP_CONTEXTS.has(context);
+    this.logger[chatter ? 'debug' : 'info']({ context }, String(message));
   }
   error(message: unknown, trace?: string, context?: string): void {
     this.logger.error({ context, trace }, String(message));

@@ -37,7 +37,9 @@ export type GatewayConfig = z.infer<typeof ZGatewayConfig>;
 export class ConfigError extends Error {}
 
 export function parseConfig(env: Record<string, string | undefined>): GatewayConfig {
-  const result = ZGatewayConfig.safeParse(env);
+  // An empty value (OPENAI_API_KEY= in .env) means "not set".
+  const present = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== undefined && value !== ''));
+  const result = ZGatewayConfig.safeParse(present);
   if (!result.success) {
     const lines = result.error.issues.map((issue) => `  ${issue.path.join('.') || '(root)'}: ${issue.message}`);
     throw new ConfigError(`Invalid gateway environment:\n${lines.join('\n')}`);
