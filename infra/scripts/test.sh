@@ -5,14 +5,7 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 export TURBO_TELEMETRY_DISABLED=1 TURBO_NO_UPDATE_NOTIFIER=1 CI="${CI:-false}"
 
-bash infra/scripts/ensure-services.sh
-echo "[test] installing dependencies"
-pnpm install --frozen-lockfile --reporter=append-only
-echo "[test] building"
-pnpm turbo run build --output-logs=errors-only
-
-echo "[test] checking generated files are committed"
-git diff --exit-code -- packages/db/prisma || { echo "[test] generated files differ from the repository"; exit 1; }
+bash infra/scripts/prepare.sh
 
 rm -rf .test-results
 status=0

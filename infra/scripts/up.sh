@@ -18,11 +18,7 @@ set -a
 . ./.env
 set +a
 
-bash infra/scripts/ensure-services.sh
-log "installing dependencies"
-pnpm install --frozen-lockfile --reporter=append-only
-log "building"
-pnpm turbo run build --output-logs=errors-only
+bash infra/scripts/prepare.sh
 log "migrating $DATABASE_URL"
 pnpm --silent db:migrate
 log "seeding the demo tenant"
