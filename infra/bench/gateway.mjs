@@ -1,0 +1,360 @@
+import { randomBytes } from 'node:crypto';
+import { join, relative } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { parseArgs } from 'node:util';
+import { isStopping, onCleanup, throwIfStopping } from './lib/cleanup.mjs';
+import { freePort, startNodeChild } from './lib/children.mjs';
+import { progress } from './lib/progress.mjs';
+import { assertRedisReachable } from './lib/services.mjs';
+import { machineInfo, RESULTS_DIR, writeResults } from './lib/results.mjs';
+import { round, summarize } from './lib/stats.mjs';
+import { gatewaySseReader, createStreamClient, ollamaChatReader } from './lib/stream-client.mjs';
+import { ms, ratio, renderTable } from './lib/table.mjs';
+import { builtFile, requireBuilt, ROOT, SetupError } from './lib/workspace.mjs';
+
+export const description = "gateway's added latency (TTFT, total) over calling the fake LLM directly, at 1/50/200 concurrent streams";
+
+const USAGE = `Usage: pnpm bench gateway [--levels 1,50,200] [--streams N] [--profile]
+
+  --levels    concurrent streams to measure at (default 1,50,200)
+  --streams   streams per path per level (default: 120 at C=1, 8×C up to 800)
+  --profile   run the gateway with --cpu-prof; profiles go to bench-results/profiles/
+
+Env: DATABASE_URL (default postgresql://postgres@127.0.0.1:5432/postgres), REDIS_URL (default redis://127.0.0.1:6379).`;
+
+/** 40 word-ish chunks, as the fake streams them. */
+const REPLY_TEXT =
+  'Babble Buddy answers questions about your product from the documents you upload, keeps every conversation in your own database, and streams each reply token by token so the chat widget feels quick even on a slow mobile network at night.';
+const FAKE = { latencyMs: 20, tokenDelayMs: 5 };
+const MODEL = 'llama3.2:1b';
+const QUESTION = 'What does Babble Buddy do for my support team?';
+const WARMUP = { streams: 40, concurrency: 10 };
+const TARGET = { concurrency: 50, metric: 'added TTFT p99', thresholdMs: 5 };
+const PROFILE_DIR = join(RESULTS_DIR, 'profiles');
+
+export async function run(argv) {
+  const options = parseOptions(argv);
+  if (!options) return;
+  const startedAt = Date.now();
+  // Before anything starts: the load average then says how busy the machine was with other work.
+  const machine = machineInfo();
+
+  const stack = await startStack(options);
+  const paths = streamPaths(stack);
+  const streamMs = await warmUp(paths, stack.gateway);
+
+  const measured = [];
+  for (const concurrency of options.levels) {
+    measured.push(await measureLevel(paths, stack.gateway, concurrency, options.streams ?? streamsFor(concurrency), streamMs));
+  }
+
+  const results = {
+    bench: 'gateway',
+    timestamp: new Date(startedAt).toISOString(),
+    durationSeconds: round((Date.now() - startedAt) / 1000, 1),
+    machine,
+    parameters: {
+      levels: options.levels,
+      streamsPerPathPerLevel: Object.fromEntries(measured.map((level) => [level.concurrency, level.streams])),
+      warmup: WARMUP,
+      fake: { chunks: REPLY_TEXT.match(/\s*\S+|\s+/g).length, ...FAKE, model: MODEL, process: 'child' },
+      gateway: { process: 'child', logLevel: stack.gatewayEnv.LOG_LEVEL, nodeEnv: stack.gatewayEnv.NODE_ENV, profile: options.profile },
+      client: 'node:http, keep-alive agent, same code for both paths; TTFT = first token frame, total = final frame',
+      percentiles: 'linear interpolation between closest ranks; added = gateway percentile − direct percentile',
+    },
+    levels: measured,
+    target: targetResult(measured),
+  };
+
+  printReport(results);
+  console.log(`\nresults: ${writeResults('gateway', results)}`);
+  if (options.profile) {
+    await stack.gateway.stop();
+    console.log(`gateway CPU profile: ${relative(process.cwd(), PROFILE_DIR)}/ (open in Chrome DevTools → Performance, or speedscope)`);
+  }
+}
+
+function parseOptions(argv) {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      levels: { type: 'string', default: '1,50,200' },
+      streams: { type: 'string' },
+      profile: { type: 'boolean', default: false },
+      help: { type: 'boolean', short: 'h', default: false },
+    },
+  });
+  if (values.help) {
+    console.log(USAGE);
+    return null;
+  }
+  return {
+    levels: values.levels.split(',').map((level) => positiveInt('--levels', level)),
+    streams: values.streams === undefined ? undefined : positiveInt('--streams', values.streams),
+    profile: values.profile,
+  };
+}
+
+/**
+ * The fake LLM, a fresh database with a tenant and key, and the built gateway in front of them. The
+ * fake and the gateway each get their own process, so neither shares an event loop with the
+ * measuring client (or with each other). Everything is undone at cleanup.
+ */
+async function startStack(options) {
+  const fakeCli = builtFile('packages/testing/dist/bin/fake-llm.js', '@babble-buddy/testing');
+  const gatewayMain = builtFile('apps/gateway/dist/main.js', '@babble-buddy/gateway');
+  const { createTestDatabase, createDbClient, generateApiKey } = requireBuilt('packages/db/dist/index.js', '@babble-buddy/db');
+  const baseDatabaseUrl = process.env.DATABASE_URL ?? 'postgresql://postgres@127.0.0.1:5432/postgres';
+  const redisUrl = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+  await assertRedisReachable(redisUrl);
+
+  const fake = startNodeChild('fake-llm', [fakeCli, '--port', '0', '--text', REPLY_TEXT, '--latency-ms', String(FAKE.latencyMs), '--token-delay-ms', String(FAKE.tokenDelayMs)], { cwd: ROOT });
+  const [, fakeUrl] = await fake.waitForLine(/listening on (http:\/\/\S+)/);
+  log(`fake LLM at ${fakeUrl} (pid ${fake.pid})`);
+
+  let database;
+  try {
+    database = await createTestDatabase(baseDatabaseUrl);
+  } catch (error) {
+    throw new SetupError(`cannot create a database from ${redact(baseDatabaseUrl)} (is Postgres running? set DATABASE_URL): ${error.message}`);
+  }
+  onCleanup(async () => {
+    await database.drop();
+    log(`dropped database ${database.name}`);
+  });
+  log(`database ${database.name}`);
+  const secretKey = await createTenant(createDbClient, generateApiKey, database.url);
+
+  const port = await freePort();
+  const gatewayUrl = `http://127.0.0.1:${port}`;
+  const gatewayEnv = {
+    NODE_ENV: 'production',
+    DATABASE_URL: database.url,
+    REDIS_URL: redisUrl,
+    HOST: '127.0.0.1',
+    PORT: String(port),
+    LLM_PROVIDER: 'ollama',
+    OLLAMA_BASE_URL: fakeUrl,
+    OLLAMA_MODEL: MODEL,
+    LLM_FALLBACK: 'false',
+    ENCRYPTION_KEY: randomBytes(32).toString('hex'),
+    JWT_SECRET: randomBytes(24).toString('hex'),
+    LOG_LEVEL: 'warn',
+    RATE_LIMIT_SESSION_PER_MINUTE: '1000000',
+  };
+  const profileArgs = ['--cpu-prof', `--cpu-prof-dir=${PROFILE_DIR}`, '--require', join(import.meta.dirname, 'lib', 'exit-on-sigusr2.cjs')];
+  const gateway = startNodeChild('gateway', [...(options.profile ? profileArgs : []), gatewayMain], {
+    cwd: ROOT,
+    env: { PATH: process.env.PATH, HOME: process.env.HOME, ...gatewayEnv },
+    stopSignal: options.profile ? 'SIGUSR2' : 'SIGTERM',
+  });
+  await waitForHealth(gateway, gatewayUrl);
+  log(`gateway at ${gatewayUrl} (pid ${gateway.pid}${options.profile ? ', profiling' : ''})`);
+  return { fakeUrl, gatewayUrl, secretKey, gateway, gatewayEnv };
+}
+
+/** The two ways to get the same answer, through one client. */
+function streamPaths({ fakeUrl, gatewayUrl, secretKey }) {
+  const client = createStreamClient({ maxSockets: 1024 });
+  onCleanup(() => client.close());
+  return {
+    direct: () =>
+      client.stream(`${fakeUrl}/api/chat`, {
+        body: JSON.stringify({ model: MODEL, stream: true, messages: [{ role: 'user', content: QUESTION }] }),
+        reader: ollamaChatReader(),
+      }),
+    gateway: () =>
+      client.stream(`${gatewayUrl}/api/v1/chat/stream`, {
+        headers: { authorization: `Bearer ${secretKey}`, accept: 'text/event-stream' },
+        body: JSON.stringify({ message: QUESTION }),
+        reader: gatewaySseReader(),
+      }),
+  };
+}
+
+/**
+ * JIT, connection pools (ours, the gateway's Postgres and Redis), Prisma's caches. Returns the direct
+ * stream's median duration, over which the measured workers' first starts are spread.
+ */
+async function warmUp(paths, gateway) {
+  const durations = {};
+  for (const path of ['direct', 'gateway']) {
+    const results = await runBatch(paths[path], WARMUP.streams, WARMUP.concurrency, 0, progress(`warm-up ${path}`, WARMUP.streams));
+    throwIfStopping();
+    const failed = results.filter((r) => !r.ok);
+    if (failed.length === results.length) {
+      throw new Error(`every ${path} warm-up stream failed, first: ${failed[0].error}${path === 'gateway' ? `\ngateway output:\n${gateway.output()}` : ''}`);
+    }
+    durations[path] = summarize(results.filter((r) => r.ok).map((r) => r.totalMs)).p50;
+  }
+  return durations.direct;
+}
+
+/**
+ * `streams` streams per path at `concurrency`, in rounds that alternate which path goes first, so
+ * drift in machine load hits both alike. Workers' first starts are spread over one stream's duration,
+ * so arrivals are steady rather than one burst per wave.
+ */
+async function measureLevel(paths, gateway, concurrency, streams, streamMs) {
+  const rounds = Math.max(2, Math.min(4, Math.floor(streams / (2 * concurrency))));
+  const perRound = Math.ceil(streams / rounds);
+  if (perRound < concurrency) log(`C=${concurrency}: ${perRound} streams per round, so never ${concurrency} in flight; use --streams ${4 * concurrency} or more`);
+  const samples = { direct: [], gateway: [] };
+  const bars = { direct: progress(`C=${concurrency} direct`, perRound * rounds), gateway: progress(`C=${concurrency} gateway`, perRound * rounds) };
+  let gatewayCpuMs = 0;
+  for (let r = 0; r < rounds; r++) {
+    for (const path of r % 2 === 0 ? ['direct', 'gateway'] : ['gateway', 'direct']) {
+      const cpuBefore = path === 'gateway' ? gateway.cpuMs() : null;
+      samples[path].push(...(await runBatch(paths[path], perRound, concurrency, streamMs, bars[path])));
+      throwIfStopping();
+      if (cpuBefore !== null) gatewayCpuMs += gateway.cpuMs() - cpuBefore;
+    }
+    if (!gateway.running) throw new Error(`the gateway exited during the run:\n${gateway.output()}`);
+  }
+  return analyse(concurrency, samples, rounds, gatewayCpuMs);
+}
+
+function streamsFor(concurrency) {
+  return Math.min(800, Math.max(120, 8 * concurrency));
+}
+
+/** `count` streams through `once`, `concurrency` in flight; the first starts are staggered over `staggerMs`. */
+async function runBatch(once, count, concurrency, staggerMs, bar) {
+  const results = [];
+  let started = 0;
+  const workers = Math.min(concurrency, count);
+  const worker = async (index) => {
+    if (staggerMs > 0 && workers > 1) await sleep((index / workers) * staggerMs);
+    while (started < count && !isStopping()) {
+      started++;
+      results.push(await once());
+      bar.tick();
+    }
+  };
+  await Promise.all(Array.from({ length: workers }, (_, index) => worker(index)));
+  return results;
+}
+
+function analyse(concurrency, samples, rounds, gatewayCpuMs) {
+  const side = (results) => {
+    const ok = results.filter((r) => r.ok && r.text === REPLY_TEXT);
+    const mismatched = results.filter((r) => r.ok && r.text !== REPLY_TEXT).length;
+    const failures = results.filter((r) => !r.ok);
+    if (ok.length === 0) {
+      throw new Error(`C=${concurrency}: no stream succeeded; first error: ${failures[0]?.error ?? 'text mismatch'}`);
+    }
+    return {
+      streams: results.length,
+      ok: ok.length,
+      errors: failures.length + mismatched,
+      textMismatches: mismatched,
+      errorSamples: [...new Set(failures.map((r) => r.error))].slice(0, 5),
+      ttftMs: roundAll(summarize(ok.map((r) => r.ttftMs))),
+      totalMs: roundAll(summarize(ok.map((r) => r.totalMs))),
+    };
+  };
+  const direct = side(samples.direct);
+  const gateway = side(samples.gateway);
+  const diff = (metric, p) => round(gateway[metric][p] - direct[metric][p]);
+  const quotient = (metric, p) => round(gateway[metric][p] / direct[metric][p], 3);
+  return {
+    concurrency,
+    streams: samples.direct.length,
+    rounds,
+    direct,
+    gateway,
+    addedMs: { ttftP50: diff('ttftMs', 'p50'), ttftP99: diff('ttftMs', 'p99'), totalP50: diff('totalMs', 'p50'), totalP99: diff('totalMs', 'p99') },
+    ratio: { ttftP50: quotient('ttftMs', 'p50'), ttftP99: quotient('ttftMs', 'p99'), totalP50: quotient('totalMs', 'p50'), totalP99: quotient('totalMs', 'p99') },
+    gatewayCpuMsPerStream: round(gatewayCpuMs / samples.gateway.length),
+  };
+}
+
+function targetResult(levels) {
+  const level = levels.find((l) => l.concurrency === TARGET.concurrency);
+  const valueMs = level ? level.addedMs.ttftP99 : null;
+  return { ...TARGET, valueMs, pass: valueMs === null ? null : valueMs < TARGET.thresholdMs };
+}
+
+function printReport(results) {
+  const { machine, levels, target } = results;
+  console.log(`\nGateway overhead vs direct fake LLM — ${machine.cpuCount} × ${machine.cpuModel}, Node ${machine.node}, load before start ${machine.loadAverage.join(' ')}`);
+  console.log(`fake: ${results.parameters.fake.chunks} chunks, ${FAKE.latencyMs} ms to first, ${FAKE.tokenDelayMs} ms apart; all times in ms\n`);
+  for (const [title, metric, added] of [
+    ['Time to first token', 'ttftMs', 'ttft'],
+    ['Total stream time', 'totalMs', 'total'],
+  ]) {
+    console.log(title);
+    const columns = ['C', 'streams', 'direct p50', 'direct p99', 'gateway p50', 'gateway p99', 'added p50', 'added p99', 'ratio p50', 'ratio p99', 'errors d/g'].map((t, i) => ({ title: t, align: i === 0 ? 'left' : 'right' }));
+    const rows = levels.map((l) => [
+      String(l.concurrency),
+      String(l.streams),
+      ms(l.direct[metric].p50),
+      ms(l.direct[metric].p99),
+      ms(l.gateway[metric].p50),
+      ms(l.gateway[metric].p99),
+      ms(l.addedMs[`${added}P50`]),
+      ms(l.addedMs[`${added}P99`]),
+      ratio(l.ratio[`${added}P50`]),
+      ratio(l.ratio[`${added}P99`]),
+      `${l.direct.errors}/${l.gateway.errors}`,
+    ]);
+    console.log(renderTable(columns, rows));
+    console.log('');
+  }
+  console.log(`gateway CPU per stream: ${levels.map((l) => `C=${l.concurrency} ${ms(l.gatewayCpuMsPerStream)} ms`).join(', ')}`);
+  for (const l of levels) {
+    for (const path of ['direct', 'gateway']) {
+      const side = l[path];
+      if (side.errors > 0) console.log(`C=${l.concurrency} ${path}: ${side.errors} errors (${side.textMismatches} text mismatches) ${side.errorSamples.map((e) => `\n  ${e}`).join('')}`);
+    }
+  }
+  const verdict = target.pass === null ? 'NOT MEASURED' : target.pass ? 'PASS' : 'FAIL';
+  console.log(`\ntarget: ${target.metric} at C=${target.concurrency} < ${target.thresholdMs} ms: ${target.valueMs === null ? '—' : `${ms(target.valueMs, 2)} ms`} ${verdict}`);
+}
+
+/** A tenant, a secret key without a practical rate limit and a default agent, straight in the database. */
+async function createTenant(createDbClient, generateApiKey, databaseUrl) {
+  const db = createDbClient(databaseUrl, { poolSize: 1 });
+  try {
+    const tenant = await db.tenant.create({ data: { name: 'Bench', slug: `bench-${randomBytes(3).toString('hex')}` } });
+    const secret = generateApiKey('secret');
+    await db.apiKey.create({ data: { tenantId: tenant.id, kind: 'secret', prefix: secret.prefix, hash: secret.hash, rateLimitPerMinute: 1_000_000 } });
+    await db.agent.create({ data: { tenantId: tenant.id, name: 'Default', isDefault: true, systemPrompt: 'You are the assistant of Bench.' } });
+    return secret.key;
+  } finally {
+    await db.$disconnect();
+  }
+}
+
+async function waitForHealth(gateway, url, timeoutMs = 30_000) {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (!gateway.running) throw new Error(`the gateway exited before it was healthy:\n${gateway.output()}`);
+    try {
+      const response = await fetch(`${url}/health`, { signal: AbortSignal.timeout(1000) });
+      if (response.status === 200) return;
+    } catch {
+      // not listening yet
+    }
+    await sleep(100);
+  }
+  throw new Error(`the gateway did not answer GET /health with 200 within ${timeoutMs} ms:\n${gateway.output()}`);
+}
+
+function roundAll(summary) {
+  return Object.fromEntries(Object.entries(summary).map(([key, value]) => [key, key === 'count' ? value : round(value)]));
+}
+
+function positiveInt(flag, value) {
+  const parsed = Number(value);
+  if (!Number.isInteger(parsed) || parsed < 1) throw new SetupError(`${flag}: expected positive integers, got "${value}"`);
+  return parsed;
+}
+
+function redact(url) {
+  return url.replace(/\/\/([^:@/]+):[^@/]*@/, '//$1:***@');
+}
+
+function log(message) {
+  console.error(`[bench] ${message}`);
+}
