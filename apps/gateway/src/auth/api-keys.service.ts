@@ -1,19 +1,37 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { apiKeyKindOf, hashApiKey, type ApiKey, type ApiKeyKind, type DbClient, type Tenant } from '@babble-buddy/db';
+import { apiKeyKindOf, hashApiKey, Prisma, type ApiKeyKind, type DbClient } from '@babble-buddy/db';
 import { ErrorCode } from '@babble-buddy/shared';
 import { AppError } from '../common/app-error';
 import { DB } from '../infra/tokens';
 
 const LAST_USED_RESOLUTION_MS = 60_000;
 
-/** Checks a raw key: known, right kind, not revoked or expired, tenant active. */
+/** What a request needs to know about its key and tenant. */
+export interface VerifiedKey {
+  key: { id: string; tenantId: string; kind: ApiKeyKind; allowedOrigins: string[]; rateLimitPerMinute: number | null };
+  tenant: { id: string; name: string };
+}
+
+interface KeyRow {
+  id: string;
+  tenant_id: string;
+  kind: ApiKeyKind;
+  allowed_origins: string[] | null;
+  rate_limit_per_minute: number | null;
+  expires_at: Date | null;
+  revoked_at: Date | null;
+  tenant_name: string;
+  tenant_status: 'active' | 'suspended';
+}
+
+/** Checks a key: known, right kind, not revoked or expired, tenant active. One query, on every chat request. */
 @Injectable()
 export class ApiKeysService {
   private readonly lastUsedWritten = new Map<string, number>();
 
   constructor(@Inject(DB) private readonly db: DbClient) {}
 
-  async verify(raw: string, expected: ApiKeyKind): Promise<{ key: ApiKey; tenant: Tenant }> {
+  async verify(raw: string, expected: ApiKeyKind): Promise<VerifiedKey> {
     const kind = apiKeyKindOf(raw);
     if (!kind) throw new AppError(ErrorCode.InvalidKey, 'Unknown API key');
     if (kind !== expected) {
@@ -24,26 +42,36 @@ export class ApiKeysService {
           : 'This endpoint needs a publishable key (pk_…)',
       );
     }
-    const key = await this.db.apiKey.findUnique({ where: { hash: hashApiKey(raw) }, include: { tenant: true } });
-    if (!key) throw new AppError(ErrorCode.InvalidKey, 'Unknown API key');
-    if (key.revokedAt) throw new AppError(ErrorCode.KeyRevoked, 'This API key was revoked');
-    if (key.expiresAt && key.expiresAt <= new Date()) throw new AppError(ErrorCode.KeyExpired, 'This API key has expired');
-    if (key.tenant.status !== 'active') throw new AppError(ErrorCode.TenantSuspended, 'This tenant is suspended');
-    this.touch(key.id);
-    const { tenant, ...rest } = key;
-    return { key: rest, tenant };
+    const row = await this.lookup(Prisma.sql`k.hash = ${hashApiKey(raw)}`);
+    if (!row) throw new AppError(ErrorCode.InvalidKey, 'Unknown API key');
+    return this.check(row, '');
   }
 
   /** For widget sessions: the key that opened the session must still be valid. */
-  async verifyById(keyId: string, tenantId: string): Promise<{ key: ApiKey; tenant: Tenant }> {
-    const key = await this.db.apiKey.findFirst({ where: { id: keyId, tenantId }, include: { tenant: true } });
-    if (!key) throw new AppError(ErrorCode.InvalidSessionToken, 'The key behind this session no longer exists');
-    if (key.revokedAt) throw new AppError(ErrorCode.KeyRevoked, 'The key behind this session was revoked');
-    if (key.expiresAt && key.expiresAt <= new Date()) throw new AppError(ErrorCode.KeyExpired, 'The key behind this session has expired');
-    if (key.tenant.status !== 'active') throw new AppError(ErrorCode.TenantSuspended, 'This tenant is suspended');
-    this.touch(key.id);
-    const { tenant, ...rest } = key;
-    return { key: rest, tenant };
+  async verifyById(keyId: string, tenantId: string): Promise<VerifiedKey> {
+    const row = await this.lookup(Prisma.sql`k.id = ${keyId}::uuid AND k.tenant_id = ${tenantId}::uuid`);
+    if (!row) throw new AppError(ErrorCode.InvalidSessionToken, 'The key behind this session no longer exists');
+    return this.check(row, 'behind this session ');
+  }
+
+  private async lookup(where: Prisma.Sql): Promise<KeyRow | undefined> {
+    const rows = await this.db.$queryRaw<KeyRow[]>`
+      SELECT k.id, k.tenant_id, k.kind, k.allowed_origins, k.rate_limit_per_minute, k.expires_at, k.revoked_at,
+             t.name AS tenant_name, t.status AS tenant_status
+      FROM api_keys k JOIN tenants t ON t.id = k.tenant_id
+      WHERE ${where}`;
+    return rows[0];
+  }
+
+  private check(row: KeyRow, which: string): VerifiedKey {
+    if (row.revoked_at) throw new AppError(ErrorCode.KeyRevoked, `The API key ${which}was revoked`);
+    if (row.expires_at && row.expires_at <= new Date()) throw new AppError(ErrorCode.KeyExpired, `The API key ${which}has expired`);
+    if (row.tenant_status !== 'active') throw new AppError(ErrorCode.TenantSuspended, 'This tenant is suspended');
+    this.touch(row.id);
+    return {
+      key: { id: row.id, tenantId: row.tenant_id, kind: row.kind, allowedOrigins: row.allowed_origins ?? [], rateLimitPerMinute: row.rate_limit_per_minute },
+      tenant: { id: row.tenant_id, name: row.tenant_name },
+    };
   }
 
   /** Records last use at most once a minute per key per process, off the request path. */

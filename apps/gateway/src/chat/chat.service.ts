@@ -9,8 +9,9 @@ import {
   type ChatStreamEvent,
   type ChatTurn,
   type LlmError,
+  type ProviderConfig,
 } from '@babble-buddy/ai';
-import { Prisma, type Conversation, type DbClient } from '@babble-buddy/db';
+import { Prisma, type DbClient } from '@babble-buddy/db';
 import { ErrorCode, type TChatRequest, type TChatResponse, type TStreamEvent } from '@babble-buddy/shared';
 import type { Logger } from 'pino';
 import type { ChatPrincipal } from '../auth/principal';
@@ -19,7 +20,7 @@ import { GATEWAY_CONFIG } from '../config/config';
 import type { GatewayConfig } from '../config/config.schema';
 import { DB, LOGGER } from '../infra/tokens';
 import { RateLimitService, type RateBucket } from '../rate-limit/rate-limit.service';
-import { ConversationsService, sessionNotFound } from './conversations.service';
+import { ConversationsService, sessionNotFound, type TurnConversation } from './conversations.service';
 import { ProvidersService } from './providers.service';
 import type { TurnStream } from './turn-stream';
 import { TurnsService } from './turns.service';
@@ -70,26 +71,33 @@ export class ChatService {
     const { principal } = caller;
     if (principal.kind === 'widget' && request.sessionId && request.sessionId !== principal.sessionId) throw sessionNotFound();
     const sessionId = principal.kind === 'widget' ? principal.sessionId : (request.sessionId ?? randomUUID());
-    await this.rateLimit.consume(this.buckets(caller, sessionId));
-
-    const agent = await this.agentFor(principal.tenantId, request.agentId);
-    const conversation = await this.conversations.resolve(principal.tenantId, sessionId, { origin: caller.origin ?? null, agentId: agent?.id ?? null });
-    const stored = await this.conversations.storeTurn(conversation, {
+    // Reads that do not depend on each other run together; nothing is written before the rate limit passes.
+    const [, agent, providers] = await Promise.all([
+      this.rateLimit.consume(this.buckets(caller, sessionId)),
+      this.agentFor(principal.tenantId, request.agentId),
+      this.providers.forTenant(principal.tenantId, {
+        ...(options.temperature !== undefined ? { temperature: options.temperature } : {}),
+        ...(options.maxTokens !== undefined ? { maxTokens: options.maxTokens } : {}),
+      }),
+    ]);
+    const stored = await this.conversations.storeTurn(principal.tenantId, sessionId, {
       content: request.message,
+      origin: caller.origin ?? null,
+      agentId: agent?.id ?? null,
       ...(request.clientMessageId ? { clientMessageId: request.clientMessageId } : {}),
       ...(request.context ? { context: request.context } : {}),
     });
     const started: StartedTurn = {
       sessionId: stored.conversation.sessionKey,
-      userMessageId: stored.userMessage.id,
-      messageId: stored.assistantMessage.id,
+      userMessageId: stored.userMessageId,
+      messageId: stored.assistantMessageId,
       duplicate: stored.duplicate,
     };
     if (stored.duplicate) return started;
 
     const turn = this.turns.open(started.messageId, started.sessionId, principal.tenantId);
     turn.emit({ type: 'meta', sessionId: started.sessionId, userMessageId: started.userMessageId });
-    void this.generate(turn, stored.conversation, {
+    void this.generate(turn, stored.conversation, providers, {
       userMessage: request.message,
       userMessageId: started.userMessageId,
       systemPrompt: agent?.systemPrompt ?? null,
@@ -148,25 +156,20 @@ export class ChatService {
 
   private async generate(
     turn: TurnStream,
-    conversation: Conversation,
+    conversation: TurnConversation,
+    providers: ProviderConfig[],
     input: { userMessage: string; userMessageId: string; systemPrompt: string | null; options: TurnOptions },
   ): Promise<void> {
     const messageId = turn.messageId;
     const tenantId = conversation.tenantId;
     let text = '';
     try {
-      const [history, providers] = await Promise.all([
-        input.options.history ?? this.conversations.promptHistory(conversation, input.userMessageId),
-        this.providers.forTenant(tenantId, {
-          ...(input.options.temperature !== undefined ? { temperature: input.options.temperature } : {}),
-          ...(input.options.maxTokens !== undefined ? { maxTokens: input.options.maxTokens } : {}),
-        }),
-      ]);
+      const history = input.options.history ?? (await this.conversations.promptHistory(conversation, input.userMessageId));
       const systemPrompt = [input.systemPrompt, input.options.extraSystem].filter(Boolean).join('\n\n') || null;
       const prompt = assemblePrompt({
         systemPrompt,
         history,
-        hostContext: (conversation.hostContext as Record<string, unknown> | null) ?? null,
+        hostContext: conversation.hostContext,
         userMessage: input.userMessage,
         historyTokenBudget: this.config.HISTORY_TOKEN_BUDGET,
       });
@@ -223,7 +226,7 @@ export class ChatService {
   }
 
   /** A failed answer keeps its partial text, is marked failed, and the caller gets an error event. */
-  private async fail(turn: TurnStream, conversation: Conversation, error: unknown, relayed: string): Promise<void> {
+  private async fail(turn: TurnStream, conversation: TurnConversation, error: unknown, relayed: string): Promise<void> {
     const messageId = turn.messageId;
     let code: ErrorCode = ErrorCode.ModelStreamFailed;
     let message = 'The answer failed';

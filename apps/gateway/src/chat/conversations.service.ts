@@ -1,5 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { Prisma, type Conversation, type DbClient, type Message } from '@babble-buddy/db';
+import { randomUUID } from 'node:crypto';
+import { Prisma, type Conversation, type DbClient } from '@babble-buddy/db';
 import type { ChatTurn } from '@babble-buddy/ai';
 import { ErrorCode, ZCitation, type THistoryResponse, type THostContext } from '@babble-buddy/shared';
 import { z } from 'zod';
@@ -8,10 +9,27 @@ import { DB } from '../infra/tokens';
 
 const HISTORY_FETCH_LIMIT = 60;
 
+/** What the pipeline needs of a conversation while answering. */
+export interface TurnConversation {
+  id: string;
+  tenantId: string;
+  sessionKey: string;
+  hostContext: Record<string, unknown> | null;
+  /** Created by this turn: there is no earlier history to load. */
+  isNew: boolean;
+}
+
+interface StoredRow {
+  id: string;
+  session_key: string;
+  host_context: unknown;
+  inserted: boolean;
+}
+
 export interface StoredTurn {
-  conversation: Conversation;
-  userMessage: Message;
-  assistantMessage: Message;
+  conversation: TurnConversation;
+  userMessageId: string;
+  assistantMessageId: string;
   /** True when this clientMessageId was seen before: nothing new was stored or started. */
   duplicate: boolean;
 }
@@ -20,24 +38,6 @@ export interface StoredTurn {
 @Injectable()
 export class ConversationsService {
   constructor(@Inject(DB) private readonly db: DbClient) {}
-
-  /** The caller's conversation for this session id, created on first use; another tenant's id is not found. */
-  async resolve(tenantId: string, sessionKey: string, init: { origin?: string | null; agentId?: string | null }): Promise<Conversation> {
-    const existing = await this.db.conversation.findUnique({ where: { sessionKey } });
-    if (existing) {
-      if (existing.tenantId !== tenantId) throw sessionNotFound();
-      return existing;
-    }
-    try {
-      return await this.db.conversation.create({
-        data: { tenantId, sessionKey, origin: init.origin ?? null, agentId: init.agentId ?? null },
-      });
-    } catch (error) {
-      // Two first messages raced: use the row the other one made (if it is ours).
-      if (isUniqueViolation(error)) return this.resolve(tenantId, sessionKey, init);
-      throw error;
-    }
-  }
 
   async find(tenantId: string, sessionId: string): Promise<Conversation | null> {
     const conversation = await this.db.conversation.findUnique({ where: { sessionKey: sessionId } });
@@ -49,53 +49,84 @@ export class ConversationsService {
   }
 
   /**
-   * Stores the user's message (before any model is called) and the assistant's placeholder in one
-   * transaction. A repeated clientMessageId returns the pair stored the first time.
+   * Stores the user's message (before any model is called) and the assistant's placeholder, creating
+   * the conversation on first use, in ONE statement: this sits on the path to the first token.
+   * A session id owned by another tenant stores nothing and is SESSION_NOT_FOUND; a repeated
+   * clientMessageId returns the pair stored the first time.
    */
-  async storeTurn(conversation: Conversation, input: { content: string; clientMessageId?: string; context?: THostContext }): Promise<StoredTurn> {
+  async storeTurn(
+    tenantId: string,
+    sessionKey: string,
+    input: { content: string; clientMessageId?: string; context?: THostContext; origin?: string | null; agentId?: string | null },
+  ): Promise<StoredTurn> {
     if (input.clientMessageId) {
-      const previous = await this.findByClientId(conversation, input.clientMessageId);
+      const previous = await this.findByClientId(tenantId, sessionKey, input.clientMessageId);
       if (previous) return previous;
     }
+    const userMessageId = randomUUID();
+    const assistantMessageId = randomUUID();
+    // Explicit times: one statement would otherwise give both messages the same instant.
+    const at = Date.now();
+    const context = input.context ? JSON.stringify(input.context) : null;
+    let rows: StoredRow[];
     try {
-      // Explicit times: inside one transaction the database clock would give both rows the same instant.
-      const at = Date.now();
-      return await this.db.$transaction(async (tx) => {
-        const userMessage = await tx.message.create({
-          data: { tenantId: conversation.tenantId, conversationId: conversation.id, role: 'user', content: input.content, clientMessageId: input.clientMessageId ?? null, createdAt: new Date(at) },
-        });
-        const assistantMessage = await tx.message.create({
-          data: { tenantId: conversation.tenantId, conversationId: conversation.id, role: 'assistant', content: '', status: 'streaming', replyToId: userMessage.id, createdAt: new Date(at + 1) },
-        });
-        const updated = await tx.conversation.update({
-          where: { id: conversation.id },
-          data: {
-            messageCount: { increment: 1 },
-            lastActivityAt: new Date(),
-            ...(input.context ? { hostContext: input.context as Prisma.InputJsonValue } : {}),
-          },
-        });
-        return { conversation: updated, userMessage, assistantMessage, duplicate: false };
-      });
+      rows = await this.db.$queryRaw<StoredRow[]>`
+        WITH conv AS (
+          INSERT INTO conversations (id, tenant_id, agent_id, session_key, origin, host_context, message_count, last_activity_at, created_at, updated_at)
+          VALUES (${randomUUID()}::uuid, ${tenantId}::uuid, ${input.agentId ?? null}::uuid, ${sessionKey}, ${input.origin ?? null}, ${context}::jsonb, 1, now(), now(), now())
+          ON CONFLICT (session_key) DO UPDATE SET
+            message_count = conversations.message_count + 1,
+            last_activity_at = now(),
+            updated_at = now(),
+            host_context = COALESCE(EXCLUDED.host_context, conversations.host_context),
+            agent_id = COALESCE(conversations.agent_id, EXCLUDED.agent_id)
+          WHERE conversations.tenant_id = ${tenantId}::uuid
+          RETURNING id, session_key, host_context, (xmax = 0) AS inserted
+        ), user_message AS (
+          INSERT INTO messages (id, tenant_id, conversation_id, role, content, status, client_message_id, created_at, updated_at)
+          SELECT ${userMessageId}::uuid, ${tenantId}::uuid, conv.id, 'user'::"MessageRole", ${input.content}, 'complete'::"MessageStatus", ${input.clientMessageId ?? null}, ${new Date(at)}, ${new Date(at)} FROM conv
+        ), assistant_message AS (
+          INSERT INTO messages (id, tenant_id, conversation_id, role, content, status, reply_to_id, created_at, updated_at)
+          SELECT ${assistantMessageId}::uuid, ${tenantId}::uuid, conv.id, 'assistant'::"MessageRole", '', 'streaming'::"MessageStatus", ${userMessageId}::uuid, ${new Date(at + 1)}, ${new Date(at + 1)} FROM conv
+        )
+        SELECT id, session_key, host_context, inserted FROM conv`;
     } catch (error) {
       if (input.clientMessageId && isUniqueViolation(error)) {
-        const previous = await this.findByClientId(conversation, input.clientMessageId);
+        const previous = await this.findByClientId(tenantId, sessionKey, input.clientMessageId);
         if (previous) return previous;
       }
       throw error;
     }
+    const row = rows[0];
+    if (!row) throw sessionNotFound();
+    return {
+      conversation: { id: row.id, tenantId, sessionKey: row.session_key, hostContext: (row.host_context as Record<string, unknown> | null) ?? null, isNew: row.inserted },
+      userMessageId,
+      assistantMessageId,
+      duplicate: false,
+    };
   }
 
-  private async findByClientId(conversation: Conversation, clientMessageId: string): Promise<StoredTurn | null> {
-    const userMessage = await this.db.message.findUnique({ where: { conversationId_clientMessageId: { conversationId: conversation.id, clientMessageId } } });
+  private async findByClientId(tenantId: string, sessionKey: string, clientMessageId: string): Promise<StoredTurn | null> {
+    const userMessage = await this.db.message.findFirst({
+      where: { tenantId, clientMessageId, conversation: { sessionKey } },
+      include: { conversation: true },
+    });
     if (!userMessage) return null;
-    const assistantMessage = await this.db.message.findFirst({ where: { replyToId: userMessage.id, tenantId: conversation.tenantId } });
+    const assistantMessage = await this.db.message.findFirst({ where: { replyToId: userMessage.id, tenantId }, select: { id: true } });
     if (!assistantMessage) return null;
-    return { conversation, userMessage, assistantMessage, duplicate: true };
+    const { conversation } = userMessage;
+    return {
+      conversation: { id: conversation.id, tenantId, sessionKey, hostContext: (conversation.hostContext as Record<string, unknown> | null) ?? null, isNew: false },
+      userMessageId: userMessage.id,
+      assistantMessageId: assistantMessage.id,
+      duplicate: true,
+    };
   }
 
   /** Earlier turns for the prompt, oldest first; failed answers and empty placeholders are left out. */
-  async promptHistory(conversation: Conversation, beforeMessageId: string): Promise<ChatTurn[]> {
+  async promptHistory(conversation: TurnConversation, beforeMessageId: string): Promise<ChatTurn[]> {
+    if (conversation.isNew) return [];
     const rows = await this.db.message.findMany({
       where: {
         conversationId: conversation.id,

@@ -4,6 +4,9 @@ import type { TStreamEvent } from '@babble-buddy/shared';
 /** How long a finished answer's events stay in Redis for late resumes. */
 export const TURN_EVENTS_TTL_SECONDS = 15 * 60;
 
+/** Longest an event waits before it reaches Redis (where other gateway instances resume from). */
+const LOG_BATCH_MS = 25;
+
 export type TurnListener = (event: TStreamEvent) => void;
 
 export function turnEventsKey(messageId: string): string {
@@ -24,6 +27,9 @@ export class TurnStream {
   private readonly listeners = new Set<TurnListener>();
   private nextSeq = 0;
   private finishedAt: number | null = null;
+  /** Events not yet in Redis: written in batches, since local readers are served from memory. */
+  private unlogged: string[] = [];
+  private flushTimer: NodeJS.Timeout | null = null;
 
   constructor(
     readonly messageId: string,
@@ -47,16 +53,29 @@ export class TurnStream {
     if (this.finished) throw new Error(`turn ${this.messageId} already finished`);
     const stamped = { ...event, messageId: this.messageId, seq: this.nextSeq++ } as TStreamEvent;
     this.events.push(stamped);
-    const key = turnEventsKey(this.messageId);
-    // ioredis keeps command order on one connection, so no await is needed on the hot path.
-    void this.redis.xadd(key, '*', 'e', JSON.stringify(stamped)).catch(() => undefined);
+    this.unlogged.push(JSON.stringify(stamped));
     if (isTerminal(stamped)) {
       this.finishedAt = Date.now();
-      void this.redis.expire(key, TURN_EVENTS_TTL_SECONDS).catch(() => undefined);
+      this.flush();
+    } else {
+      this.flushTimer ??= setTimeout(() => this.flush(), LOG_BATCH_MS);
     }
     for (const listener of this.listeners) listener(stamped);
     if (this.finished) this.listeners.clear();
     return stamped;
+  }
+
+  /** Appends pending events to the Redis stream in one pipeline (order is kept on one connection). */
+  private flush(): void {
+    if (this.flushTimer) clearTimeout(this.flushTimer);
+    this.flushTimer = null;
+    if (this.unlogged.length === 0) return;
+    const key = turnEventsKey(this.messageId);
+    const pipeline = this.redis.pipeline();
+    for (const event of this.unlogged) pipeline.xadd(key, '*', 'e', event);
+    if (this.finished) pipeline.expire(key, TURN_EVENTS_TTL_SECONDS);
+    this.unlogged = [];
+    void pipeline.exec().catch(() => undefined);
   }
 
   /** Replays what came after `afterSeq`, then follows live; returns the unsubscribe function. */

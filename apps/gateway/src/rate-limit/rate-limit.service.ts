@@ -23,15 +23,23 @@ for i, key in ipairs(KEYS) do
 end
 return out`;
 
+type RateLimitRedis = Redis & { bbRateLimit(numKeys: number, ...args: string[]): Promise<number[]> };
+
 @Injectable()
 export class RateLimitService {
-  constructor(@Inject(REDIS) private readonly redis: Redis) {}
+  private readonly redis: RateLimitRedis;
+
+  constructor(@Inject(REDIS) redis: Redis) {
+    // A defined command runs by EVALSHA: the script is sent once, not with every request.
+    if (!('bbRateLimit' in redis)) redis.defineCommand('bbRateLimit', { lua: CONSUME });
+    this.redis = redis as RateLimitRedis;
+  }
 
   /** Counts one request against every bucket; throws RATE_LIMITED (with Retry-After) when any is over. */
   async consume(buckets: RateBucket[]): Promise<void> {
     if (buckets.length === 0) return;
     const keys = buckets.map((bucket) => `bb:rl:${bucket.name}`);
-    const result = (await this.redis.eval(CONSUME, keys.length, ...keys, String(WINDOW_MS))) as number[];
+    const result = await this.redis.bbRateLimit(keys.length, ...keys, String(WINDOW_MS));
     let retryAfterMs = 0;
     let over: RateBucket | undefined;
     buckets.forEach((bucket, i) => {
