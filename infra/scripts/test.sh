@@ -9,7 +9,7 @@ bash infra/scripts/prepare.sh
 
 rm -rf .test-results
 status=0
-pnpm turbo run test --concurrency=1 --output-logs=full || status=$?
+pnpm turbo run test --concurrency=1 --continue --output-logs=full || status=$?
 
 passed=0 failed=0 skipped=0
 for file in .test-results/*.json; do
