@@ -19,7 +19,7 @@ export const ZGatewayConfig = z.object({
   /** Fall back to the other environment provider when the first fails (needs both configured). */
   LLM_FALLBACK: ZBool.default(true),
   LLM_FIRST_TOKEN_TIMEOUT_MS: z.coerce.number().int().min(100).default(30_000),
-  ENCRYPTION_KEY: z.string().min(32, 'ENCRYPTION_KEY must be 32 bytes as hex (openssl rand -hex 32)'),
+  ENCRYPTION_KEY: z.string().regex(/^(?:[0-9a-fA-F]{64}|[A-Za-z0-9+/]{43}=?)$/, 'must be 32 bytes as 64 hex characters or base64 (openssl rand -hex 32)'),
   JWT_SECRET: z.string().min(32, 'JWT_SECRET must be at least 32 characters'),
   ADMIN_TOKEN_TTL_SECONDS: z.coerce.number().int().min(60).default(12 * 3600),
   WIDGET_SESSION_TTL_SECONDS: z.coerce.number().int().min(60).default(3600),

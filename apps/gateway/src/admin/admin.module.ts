@@ -1,0 +1,34 @@
+import { Module } from '@nestjs/common';
+import { SecretBox } from '@babble-buddy/db';
+import { GATEWAY_CONFIG } from '../config/config';
+import type { GatewayConfig } from '../config/config.schema';
+import { AdminUsersService } from './admin-users.service';
+import { AgentsController } from './agents.controller';
+import { AgentsService } from './agents.service';
+import { AuditService } from './audit.service';
+import { AdminAuthController } from './auth.controller';
+import { KeysController } from './keys.controller';
+import { KeysService } from './keys.service';
+import { LlmConfigController } from './llm-config.controller';
+import { LlmConfigService } from './llm-config.service';
+import { LoginService } from './login.service';
+import { MembersController } from './members.controller';
+import { TenantsController } from './tenants.controller';
+import { TenantsService } from './tenants.service';
+
+/** Admin REST under /api/v1/admin. The CLI (src/cli) constructs the same services without Nest. */
+@Module({
+  controllers: [AdminAuthController, TenantsController, KeysController, LlmConfigController, AgentsController, MembersController],
+  providers: [
+    { provide: SecretBox, inject: [GATEWAY_CONFIG], useFactory: (config: GatewayConfig) => new SecretBox(config.ENCRYPTION_KEY) },
+    AuditService,
+    AdminUsersService,
+    LoginService,
+    TenantsService,
+    KeysService,
+    LlmConfigService,
+    AgentsService,
+  ],
+  exports: [SecretBox, AuditService, AdminUsersService, TenantsService, KeysService, LlmConfigService, AgentsService],
+})
+export class AdminModule {}

@@ -1,0 +1,56 @@
+import { createDbClient, type DbClient } from '@babble-buddy/db';
+import { AdminUsersService } from '../admin/admin-users.service';
+import { AgentsService } from '../admin/agents.service';
+import { AuditService } from '../admin/audit.service';
+import { KeysService } from '../admin/keys.service';
+import { LlmConfigService } from '../admin/llm-config.service';
+import { TenantsService } from '../admin/tenants.service';
+import { loadCliConfig, type CliConfig } from './cli.config';
+
+/**
+ * The admin API's own services, constructed without Nest over one small database pool. The
+ * environment is read and the pool opened on first use, so `--help` and argument errors need neither.
+ */
+export class CliContext {
+  private configValue: CliConfig | undefined;
+  private dbValue: DbClient | undefined;
+
+  get config(): CliConfig {
+    this.configValue ??= loadCliConfig();
+    return this.configValue;
+  }
+
+  get db(): DbClient {
+    this.dbValue ??= createDbClient(this.config.databaseUrl, { poolSize: 2 });
+    return this.dbValue;
+  }
+
+  private get audit(): AuditService {
+    return new AuditService(this.db);
+  }
+
+  tenants(): TenantsService {
+    return new TenantsService(this.db, this.audit);
+  }
+
+  keys(): KeysService {
+    return new KeysService(this.db, this.audit);
+  }
+
+  agents(): AgentsService {
+    return new AgentsService(this.db, this.audit);
+  }
+
+  adminUsers(): AdminUsersService {
+    return new AdminUsersService(this.db, this.audit);
+  }
+
+  /** With `secrets`, provider API keys can be stored (needs ENCRYPTION_KEY). */
+  llmConfig(options: { secrets: boolean }): LlmConfigService {
+    return new LlmConfigService(this.db, this.audit, options.secrets ? this.config.secretBox() : null);
+  }
+
+  async close(): Promise<void> {
+    await this.dbValue?.$disconnect();
+  }
+}

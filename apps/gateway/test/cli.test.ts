@@ -1,0 +1,257 @@
+import { execFileSync, spawn } from 'node:child_process';
+import { existsSync, readdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { createDbClient, createTestDatabase, hashApiKey, SecretBox, type DbClient, type TestDatabase } from '@babble-buddy/db';
+import { ZAgent, ZApiKey, ZCreatedKey, ZCreateTenantResponse, ZLlmConfig, ZTenant } from '@babble-buddy/shared';
+import { AdminUsersService } from '../src/admin/admin-users.service';
+import { AuditService } from '../src/admin/audit.service';
+import { ApiKeysService } from '../src/auth/api-keys.service';
+import { BASE_DATABASE_URL } from './harness';
+
+/** The operator CLI as operators run it: the built `dist/cli/main.js` in a child process. */
+const GATEWAY_DIR = join(__dirname, '..');
+const CLI = join(GATEWAY_DIR, 'dist', 'cli', 'main.js');
+const ENCRYPTION_KEY = 'cd'.repeat(32);
+
+let database: TestDatabase;
+let db: DbClient;
+
+interface RunResult {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+function run(args: string[], env: Record<string, string | undefined> = {}): Promise<RunResult> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [CLI, ...args], {
+      env: { PATH: process.env.PATH, DATABASE_URL: database.url, ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+async function runJson<T = any>(args: string[], env: Record<string, string> = {}): Promise<T> {
+  const result = await run([...args, '--json'], env);
+  if (result.code !== 0) throw new Error(`bb ${args.join(' ')} exited ${result.code}: ${result.stderr}`);
+  return JSON.parse(result.stdout) as T;
+}
+
+function newestMtime(dir: string): number {
+  return Math.max(
+    0,
+    ...readdirSync(dir, { withFileTypes: true }).map((entry) => {
+      const path = join(dir, entry.name);
+      return entry.isDirectory() ? newestMtime(path) : statSync(path).mtimeMs;
+    }),
+  );
+}
+
+/** CI builds before testing (turbo); locally, rebuild when the CLI or the services it uses changed since. */
+function ensureBuilt(): void {
+  const sources = ['cli', 'admin', 'common', 'auth', 'config'].map((dir) => newestMtime(join(GATEWAY_DIR, 'src', dir)));
+  if (existsSync(CLI) && statSync(CLI).mtimeMs >= Math.max(...sources)) return;
+  execFileSync(join(GATEWAY_DIR, 'node_modules', '.bin', 'tsc'), ['-p', 'tsconfig.build.json'], { cwd: GATEWAY_DIR, stdio: 'pipe' });
+}
+
+beforeAll(async () => {
+  ensureBuilt();
+  database = await createTestDatabase(BASE_DATABASE_URL);
+  db = createDbClient(database.url, { poolSize: 2 });
+}, 120_000);
+
+afterAll(async () => {
+  await db?.$disconnect();
+  await database?.drop();
+});
+
+describe('tenant create', () => {
+  it('prints exactly { tenant, publishableKey, secretKey } with keys that work', async () => {
+    const output = await runJson(['tenant', 'create', '--name', 'Cli Corp', '--origin', 'https://cli.example.com', '--origin', 'http://localhost:5173']);
+    expect(Object.keys(output)).toEqual(['tenant', 'publishableKey', 'secretKey']);
+    const created = ZCreateTenantResponse.parse(output);
+    expect(created.tenant).toMatchObject({ name: 'Cli Corp', slug: 'cli-corp', status: 'active' });
+
+    const keys = await db.apiKey.findMany({ where: { tenantId: created.tenant.id } });
+    expect(keys.map((k) => k.hash).sort()).toEqual([hashApiKey(created.publishableKey), hashApiKey(created.secretKey)].sort());
+    expect(keys.find((k) => k.kind === 'publishable')?.allowedOrigins).toEqual(['https://cli.example.com', 'http://localhost:5173']);
+    const verifier = new ApiKeysService(db);
+    await expect(verifier.verify(created.secretKey, 'secret')).resolves.toMatchObject({ tenant: { id: created.tenant.id } });
+    await expect(verifier.verify(created.publishableKey, 'publishable')).resolves.toMatchObject({ tenant: { id: created.tenant.id } });
+
+    expect(await db.agent.findMany({ where: { tenantId: created.tenant.id } })).toEqual([expect.objectContaining({ isDefault: true })]);
+    const audit = await db.auditLog.findFirst({ where: { tenantId: created.tenant.id, action: 'tenant.create' } });
+    expect(audit).toMatchObject({ channel: 'cli', actorId: null, target: created.tenant.id });
+    expect(JSON.stringify(audit?.details)).not.toContain(created.secretKey);
+  });
+
+  it('prints the keys for people, lists tenants as a table and as JSON', async () => {
+    const human = await run(['tenant', 'create', '--name', 'People Co', '--slug', 'people']);
+    expect(human.code).toBe(0);
+    expect(human.stdout).toMatch(/publishable key: pk_\S+/);
+    expect(human.stdout).toMatch(/secret key: +sk_\S+/);
+
+    const table = await run(['tenant', 'list']);
+    expect(table.code).toBe(0);
+    expect(table.stdout.split('\n')[0]).toMatch(/^ID +SLUG +NAME +STATUS/);
+    expect(table.stdout).toMatch(/people +People Co +active/);
+    const list = ZTenant.array().parse(await runJson(['tenant', 'list']));
+    expect(list.map((t) => t.slug)).toEqual(expect.arrayContaining(['cli-corp', 'people']));
+
+    const taken = await run(['tenant', 'create', '--name', 'Again', '--slug', 'people']);
+    expect(taken.code).not.toBe(0);
+    expect(taken.stderr).toMatch(/^error: .*already taken\n$/);
+  });
+});
+
+describe('keys', () => {
+  it('creates a publishable key with origins, rate limit, expiry and name', async () => {
+    const created = ZCreatedKey.parse(
+      await runJson(['key', 'create', '--tenant', 'people', '--kind', 'publishable', '--origin', 'https://shop.example.com', '--origin', 'https://www.shop.example.com', '--rate-limit', '25', '--expires', '2031-06-30', '--name', 'shop']),
+    );
+    expect(created.secret).toMatch(/^pk_/);
+    expect(created.key).toMatchObject({ kind: 'publishable', name: 'shop', allowedOrigins: ['https://shop.example.com', 'https://www.shop.example.com'], rateLimitPerMinute: 25, expiresAt: '2031-06-30T00:00:00.000Z' });
+    const row = await db.apiKey.findUniqueOrThrow({ where: { id: created.key.id } });
+    expect(row).toMatchObject({ hash: hashApiKey(created.secret), rateLimitPerMinute: 25, allowedOrigins: ['https://shop.example.com', 'https://www.shop.example.com'] });
+    expect(await db.auditLog.count({ where: { action: 'key.create', target: created.key.id, channel: 'cli' } })).toBe(1);
+
+    const listed = ZApiKey.array().parse(await runJson(['key', 'list', '--tenant', 'people']));
+    expect(listed.map((k) => k.id)).toContain(created.key.id);
+    const table = await run(['key', 'list', '--tenant', row.tenantId]);
+    expect(table.stdout).toContain(created.key.id);
+    expect(table.stdout).toMatch(/https:\/\/shop\.example\.com,https:\/\/www\.shop\.example\.com +25/);
+    for (const text of [table.stdout, JSON.stringify(listed)]) {
+      expect(text).not.toContain(row.hash);
+      expect(text).not.toContain(created.secret);
+    }
+  });
+
+  it('revokes a key so it no longer authenticates', async () => {
+    const created = ZCreatedKey.parse(await runJson(['key', 'create', '--tenant', 'people', '--kind', 'secret']));
+    const verifier = new ApiKeysService(db);
+    await expect(verifier.verify(created.secret, 'secret')).resolves.toBeDefined();
+
+    const result = await run(['key', 'revoke', created.key.id]);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain(`Revoked secret key ${created.key.id}`);
+    expect((await db.apiKey.findUniqueOrThrow({ where: { id: created.key.id } })).revokedAt).not.toBeNull();
+    await expect(verifier.verify(created.secret, 'secret')).rejects.toMatchObject({ code: 'KEY_REVOKED' });
+    expect(await db.auditLog.findFirst({ where: { action: 'key.revoke', target: created.key.id } })).toMatchObject({ channel: 'cli' });
+  });
+});
+
+describe('tenant set-llm and set-prompt', () => {
+  it('stores the provider API key encrypted, and needs ENCRYPTION_KEY to do so', async () => {
+    const args = ['tenant', 'set-llm', '--tenant', 'people', '--provider', 'openai', '--model', 'gpt-4o-mini', '--base-url', 'https://llm.example.com/v1', '--api-key', 'sk-provider-secret-42', '--temperature', '0.4', '--max-tokens', '800'];
+    const refused = await run(args);
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toMatch(/^error: ENCRYPTION_KEY: .+\n$/);
+    const tenant = await db.tenant.findUniqueOrThrow({ where: { slug: 'people' } });
+    expect(await db.llmConfig.count({ where: { tenantId: tenant.id } })).toBe(0);
+
+    const config = ZLlmConfig.parse(await runJson(args, { ENCRYPTION_KEY }));
+    expect(config).toMatchObject({ priority: 0, provider: 'openai', model: 'gpt-4o-mini', baseUrl: 'https://llm.example.com/v1', hasApiKey: true, temperature: 0.4, maxTokens: 800 });
+    const row = await db.llmConfig.findUniqueOrThrow({ where: { id: config.id } });
+    expect(row.apiKeyEncrypted).not.toContain('sk-provider-secret-42');
+    expect(new SecretBox(ENCRYPTION_KEY).decrypt(row.apiKeyEncrypted ?? '')).toBe('sk-provider-secret-42');
+    const audit = await db.auditLog.findFirst({ where: { action: 'llm.create', target: config.id } });
+    expect(audit).toMatchObject({ channel: 'cli' });
+    expect(JSON.stringify(audit?.details)).not.toContain('sk-provider-secret-42');
+
+    // A fallback without a key needs no ENCRYPTION_KEY; the primary keeps its key.
+    const fallback = await run(['tenant', 'set-llm', '--tenant', tenant.id, '--provider', 'ollama', '--model', 'llama3.2:1b', '--priority', '1']);
+    expect(fallback.code).toBe(0);
+    expect((await db.llmConfig.findMany({ where: { tenantId: tenant.id }, orderBy: { priority: 'asc' } })).map((c) => [c.priority, c.provider, c.apiKeyEncrypted !== null])).toEqual([
+      [0, 'openai', true],
+      [1, 'ollama', false],
+    ]);
+  });
+
+  it("sets the default agent's prompt, creating the agent when there is none", async () => {
+    const tenant = await db.tenant.findUniqueOrThrow({ where: { slug: 'people' } });
+    const agent = ZAgent.parse(await runJson(['tenant', 'set-prompt', '--tenant', 'people', '--prompt', 'You answer for People Co. Be brief.']));
+    expect(agent).toMatchObject({ tenantId: tenant.id, isDefault: true, systemPrompt: 'You answer for People Co. Be brief.' });
+    expect(await db.agent.count({ where: { tenantId: tenant.id } })).toBe(1);
+
+    const bare = await db.tenant.create({ data: { name: 'Bare', slug: 'bare' } });
+    const result = await run(['tenant', 'set-prompt', '--tenant', 'bare', '--prompt', 'Hello from Bare.']);
+    expect(result.code).toBe(0);
+    expect(await db.agent.findMany({ where: { tenantId: bare.id } })).toEqual([expect.objectContaining({ isDefault: true, systemPrompt: 'Hello from Bare.' })]);
+  });
+});
+
+describe('admin create', () => {
+  it('creates a platform owner, and a tenant member with a role', async () => {
+    const users = new AdminUsersService(db, new AuditService(db));
+    const owner = await run(['admin', 'create', '--email', 'Root@Example.com', '--password', 'root-password-1', '--name', 'Root']);
+    expect(owner.code).toBe(0);
+    await expect(users.authenticate('root@example.com', 'root-password-1')).resolves.toMatchObject({ isPlatformOwner: true, name: 'Root', memberships: [] });
+    const stored = await db.adminUser.findUniqueOrThrow({ where: { email: 'root@example.com' } });
+    expect(stored.passwordHash).toMatch(/^\$argon2id\$/);
+
+    const tenant = await db.tenant.findUniqueOrThrow({ where: { slug: 'people' } });
+    const member = await run(['admin', 'create', '--email', 'ops@example.com', '--password', 'ops-password-1', '--tenant', 'people', '--role', 'admin']);
+    expect(member.code).toBe(0);
+    await expect(users.authenticate('ops@example.com', 'ops-password-1')).resolves.toMatchObject({ isPlatformOwner: false, memberships: [{ tenantId: tenant.id, role: 'admin' }] });
+    expect(await db.auditLog.findMany({ where: { action: { in: ['admin.create', 'member.add'] } } })).toHaveLength(2);
+
+    const again = await run(['admin', 'create', '--email', 'root@example.com', '--password', 'root-password-2']);
+    expect(again.code).not.toBe(0);
+    expect(again.stderr).toMatch(/^error: .*already exists\n$/);
+  });
+});
+
+describe('bad arguments', () => {
+  const cases: [string, string[], RegExp][] = [
+    ['unknown command', ['tenant', 'explode'], /unknown command 'explode'/],
+    ['unknown option', ['tenant', 'list', '--colour'], /unknown option '--colour'/],
+    ['invalid origin', ['key', 'create', '--tenant', 'people', '--kind', 'publishable', '--origin', 'not a url'], /--origin: an origin like/],
+    ['origin with a path', ['tenant', 'create', '--name', 'Paths', '--origin', 'https://x.example.com/app'], /--origin:/],
+    ['origins on a secret key', ['key', 'create', '--tenant', 'people', '--kind', 'secret', '--origin', 'https://x.example.com'], /--origin: .*publishable/],
+    ['bad kind', ['key', 'create', '--tenant', 'people', '--kind', 'master'], /--kind: /],
+    ['missing tenant option', ['key', 'create', '--kind', 'secret'], /required option '--tenant/],
+    ['unknown tenant', ['key', 'list', '--tenant', 'no-such-tenant'], /No tenant with slug no-such-tenant/],
+    ['bad rate limit', ['key', 'create', '--tenant', 'people', '--kind', 'secret', '--rate-limit', 'fast'], /--rate-limit/],
+    ['zero rate limit', ['key', 'create', '--tenant', 'people', '--kind', 'secret', '--rate-limit', '0'], /--rate-limit: /],
+    ['bad expiry', ['key', 'create', '--tenant', 'people', '--kind', 'secret', '--expires', 'tomorrow'], /--expires: /],
+    ['past expiry', ['key', 'create', '--tenant', 'people', '--kind', 'secret', '--expires', '2001-01-01'], /expiresAt: must be in the future/],
+    ['bad provider', ['tenant', 'set-llm', '--tenant', 'people', '--provider', 'skynet', '--model', 'x'], /--provider: /],
+    ['bad base URL', ['tenant', 'set-llm', '--tenant', 'people', '--provider', 'ollama', '--model', 'x', '--base-url', 'localhost'], /--base-url: /],
+    ['priority out of range', ['tenant', 'set-llm', '--tenant', 'people', '--provider', 'ollama', '--model', 'x', '--priority', '10'], /--priority: /],
+    ['bad key id', ['key', 'revoke', 'abc'], /KEY_ID: /],
+    ['short password', ['admin', 'create', '--email', 'x@example.com', '--password', 'short'], /--password: /],
+    ['bad e-mail', ['admin', 'create', '--email', 'nobody', '--password', 'long-enough-1'], /--email: /],
+    ['role without tenant', ['admin', 'create', '--email', 'x@example.com', '--password', 'long-enough-1', '--role', 'admin'], /--role: /],
+  ];
+
+  it.each(cases)('%s: one line on stderr, exit code 2, nothing written', async (_name, args, message) => {
+    const before = await Promise.all([db.tenant.count(), db.apiKey.count(), db.llmConfig.count(), db.adminUser.count(), db.auditLog.count()]);
+    const result = await run(args, { ENCRYPTION_KEY });
+    expect(result.stderr).toMatch(/^error: [^\n]+\n$/);
+    expect(result.stderr).toMatch(message);
+    expect(result.code).toBe(2);
+    expect(result.stdout).toBe('');
+    expect(await Promise.all([db.tenant.count(), db.apiKey.count(), db.llmConfig.count(), db.adminUser.count(), db.auditLog.count()])).toEqual(before);
+  });
+
+  it('exits 2 without DATABASE_URL and 1 when the database is unreachable', async () => {
+    const missing = await run(['tenant', 'list'], { DATABASE_URL: undefined });
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toMatch(/^error: DATABASE_URL: [^\n]+\n$/);
+    const unreachable = await run(['tenant', 'list'], { DATABASE_URL: 'postgresql://postgres@127.0.0.1:1/nothing' });
+    expect(unreachable.code).toBe(1);
+    expect(unreachable.stderr).toMatch(/^error: database: Can't reach database server[^\n]*\n$/);
+  });
+
+  it('prints help with exit code 0', async () => {
+    const help = await run(['key', 'create', '--help'], { DATABASE_URL: undefined });
+    expect(help.code).toBe(0);
+    expect(help.stdout).toContain('--rate-limit <n>');
+  });
+});
