@@ -1,7 +1,4 @@
 import { Module } from '@nestjs/common';
-import { SecretBox } from '@babble-buddy/db';
-import { GATEWAY_CONFIG } from '../config/config';
-import type { GatewayConfig } from '../config/config.schema';
 import { AdminUsersService } from './admin-users.service';
 import { AgentsController } from './agents.controller';
 import { AgentsService } from './agents.service';
@@ -20,7 +17,6 @@ import { TenantsService } from './tenants.service';
 @Module({
   controllers: [AdminAuthController, TenantsController, KeysController, LlmConfigController, AgentsController, MembersController],
   providers: [
-    { provide: SecretBox, inject: [GATEWAY_CONFIG], useFactory: (config: GatewayConfig) => new SecretBox(config.ENCRYPTION_KEY) },
     AuditService,
     AdminUsersService,
     LoginService,
@@ -29,6 +25,6 @@ import { TenantsService } from './tenants.service';
     LlmConfigService,
     AgentsService,
   ],
-  exports: [SecretBox, AuditService, AdminUsersService, TenantsService, KeysService, LlmConfigService, AgentsService],
+  exports: [AuditService, AdminUsersService, TenantsService, KeysService, LlmConfigService, AgentsService],
 })
 export class AdminModule {}

@@ -9,15 +9,12 @@ import { DB } from '../infra/tokens';
 /** Which models answer a tenant: its own configs by priority, else the environment's default providers. */
 @Injectable()
 export class ProvidersService {
-  private readonly box: SecretBox;
-
   constructor(
     @Inject(DB) private readonly db: DbClient,
     @Inject(GATEWAY_CONFIG) private readonly config: GatewayConfig,
     private readonly health: LlmHealthService,
-  ) {
-    this.box = new SecretBox(config.ENCRYPTION_KEY);
-  }
+    private readonly box: SecretBox,
+  ) {}
 
   async forTenant(tenantId: string, overrides: { temperature?: number; maxTokens?: number } = {}): Promise<ProviderConfig[]> {
     const timeoutMs = this.config.LLM_FIRST_TOKEN_TIMEOUT_MS;

@@ -1,12 +1,12 @@
 import { Global, Inject, Module, type OnApplicationShutdown } from '@nestjs/common';
-import { createDbClient, type DbClient } from '@babble-buddy/db';
+import { createDbClient, SecretBox, type DbClient } from '@babble-buddy/db';
 import { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import { GATEWAY_CONFIG } from '../config/config';
 import type { GatewayConfig } from '../config/config.schema';
 import { DB, LOGGER, REDIS } from './tokens';
 
-/** Process-wide Postgres (Prisma), Redis and logger, shared by every feature module. */
+/** Process-wide Postgres (Prisma), Redis, the secrets box and logger, shared by every feature module. */
 @Global()
 @Module({
   providers: [
@@ -22,8 +22,10 @@ import { DB, LOGGER, REDIS } from './tokens';
         // Auto-pipelining sends the commands of one tick in one write: answers XADD a lot.
         new Redis(config.REDIS_URL, { maxRetriesPerRequest: 2, enableOfflineQueue: true, enableAutoPipelining: true }),
     },
+    // Secrets at rest (provider API keys): one box for chat and admin alike.
+    { provide: SecretBox, inject: [GATEWAY_CONFIG], useFactory: (config: GatewayConfig) => new SecretBox(config.ENCRYPTION_KEY) },
   ],
-  exports: [DB, REDIS],
+  exports: [DB, REDIS, SecretBox],
 })
 export class InfraModule implements OnApplicationShutdown {
   constructor(
