@@ -5,3 +5,9 @@ export { generateApiKey, hashApiKey, apiKeyKindOf, type ApiKeyKind } from './api
 export { SecretBox } from './secrets';
 export { seedDemo, DEMO_TENANT_SLUG, type DemoSeed, type SeedOptions } from './seed';
 export { createTestDatabase, type TestDatabase } from './test-database';
+export {
+  resolveEmbeddingConfig,
+  embeddingModelLabel,
+  type ResolvedEmbeddingConfig,
+  type EmbeddingDefaults,
+} from './embedding-config';
