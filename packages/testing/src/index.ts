@@ -4,3 +4,13 @@ export { splitIntoChunks } from './chunking';
 export { cosineSimilarity, DEFAULT_EMBEDDING_DIMENSIONS, fakeEmbedding, FALLBACK_EMBEDDING_DIMENSIONS } from './embedding';
 export { DEFAULT_REPLY_TEXT, ECHO_PREFIX } from './reply-plan';
 export { DEFAULT_MODELS } from './model-catalog';
+export {
+  CHROMIUM_ARGS,
+  CHROMIUM_PATH,
+  launchChromium,
+  newPage,
+  artifactPath,
+  screenshot,
+  axeViolations,
+  type AxeViolation,
+} from './browser';
