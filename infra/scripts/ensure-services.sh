@@ -353,10 +353,13 @@ ensure_redis() {
 # Chromium (only with --browser)
 # ---------------------------------------------------------------------------------------------
 ensure_browser() {
-  if [ ! -x /usr/bin/chromium ]; then
+  # CHROMIUM_PATH points at an existing Chromium/Chrome (GitHub's runners ship Google Chrome).
+  local path="${CHROMIUM_PATH:-/usr/bin/chromium}"
+  if [ ! -x "$path" ]; then
+    [ -z "${CHROMIUM_PATH:-}" ] || die "CHROMIUM_PATH=$path is not an executable"
     apt_install chromium
   fi
-  log "chromium $(/usr/bin/chromium --version 2>/dev/null | awk '{print $2}') ok (/usr/bin/chromium)"
+  log "chromium $("$path" --version 2>/dev/null | awk '{print $NF}') ok ($path)"
 }
 
 ensure_pnpm

@@ -5,7 +5,8 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 export TURBO_TELEMETRY_DISABLED=1 TURBO_NO_UPDATE_NOTIFIER=1 CI="${CI:-false}"
 
-bash infra/scripts/prepare.sh
+# Browser tests (widget, admin) drive real Chromium.
+bash infra/scripts/prepare.sh --browser
 
 rm -rf .test-results
 status=0
