@@ -359,7 +359,7 @@ ensure_browser() {
     [ -z "${CHROMIUM_PATH:-}" ] || die "CHROMIUM_PATH=$path is not an executable"
     apt_install chromium
   fi
-  log "chromium $("$path" --version 2>/dev/null | awk '{print $NF}') ok ($path)"
+  log "chromium $("$path" --version 2>/dev/null | grep -oE '[0-9]+(\.[0-9]+)+' | head -1) ok ($path)"
 }
 
 ensure_pnpm
