@@ -37,7 +37,7 @@ describe('migrations and schema', () => {
   });
 
   it('round-trips every model through the generated client', async () => {
-    const tenant = await db.tenant.create({ data: { name: 'Acme', slug: 'acme', settings: { a: 1 } } });
+    const tenant = await db.tenant.create({ data: { name: 'Acme', slug: 'acme', settings: { a: 1 }, rateLimitPerMinute: 30 } });
     const user = await db.adminUser.create({ data: { email: 'a@acme.test', passwordHash: 'x', isPlatformOwner: true } });
     await db.membership.create({ data: { tenantId: tenant.id, userId: user.id, role: 'admin' } });
     const key = await db.apiKey.create({
@@ -63,6 +63,7 @@ describe('migrations and schema', () => {
       include: { memberships: true, apiKeys: true, llmConfigs: true, agents: true, conversations: { include: { messages: true } }, llmRequests: true, auditLogs: true },
     });
     expect(loaded.settings).toEqual({ a: 1 });
+    expect(loaded.rateLimitPerMinute).toBe(30);
     expect(loaded.apiKeys[0]?.allowedOrigins).toEqual(['https://a.test']);
     expect(loaded.llmConfigs[0]?.inputPricePer1M).toBeCloseTo(0.15);
     expect(loaded.conversations[0]?.messages[0]?.status).toBe('failed');

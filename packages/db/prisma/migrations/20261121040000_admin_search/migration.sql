@@ -1,0 +1,13 @@
+-- Admin SPA: full-text search over messages, dashboard series, per-tenant rate limit.
+
+-- Conversations search (admin): an expression index, so no column is added and the table is not rewritten.
+-- 'simple' (no stemming, any language), like chunks.tsv; queries must use the same expression:
+--   to_tsvector('simple', content) @@ to_tsquery('simple', ...)
+CREATE INDEX "messages_content_fts_idx" ON "messages" USING GIN (to_tsvector('simple', "content"));
+
+-- Dashboard "conversations started per day" for a set of tenants.
+CREATE INDEX "conversations_tenant_id_created_at_idx" ON "conversations"("tenant_id", "created_at");
+
+-- Requests a minute allowed to each of the tenant's keys that has no limit of its own
+-- (NULL: the deployment default, RATE_LIMIT_KEY_PER_MINUTE).
+ALTER TABLE "tenants" ADD COLUMN "rate_limit_per_minute" INTEGER;
