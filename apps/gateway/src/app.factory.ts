@@ -5,6 +5,7 @@ import type { Request, Response, NextFunction } from 'express';
 import { randomUUID } from 'node:crypto';
 import { pinoHttp } from 'pino-http';
 import type { Logger } from 'pino';
+import { serveAdminUi } from './admin-ui/admin-ui';
 import { AppModule } from './app.module';
 import type { GatewayConfig } from './config/config.schema';
 import { createLogger, PinoNestLogger } from './common/logger';
@@ -51,5 +52,6 @@ export async function createGatewayApp(config: GatewayConfig, options: { logger?
     res.status(status).json(body);
   });
   app.useGlobalFilters(new HttpExceptionFilter(logger));
+  serveAdminUi(app, config, logger);
   return { app, logger };
 }

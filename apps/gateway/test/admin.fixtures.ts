@@ -56,3 +56,87 @@ export async function snapshotTenant(db: DbClient, tenantId: string): Promise<un
   ]);
   return JSON.parse(JSON.stringify({ tenant, keys, llm, agents, members }));
 }
+
+export interface SeedMessage {
+  role: 'user' | 'assistant' | 'operator' | 'system' | 'tool';
+  content: string;
+  status?: 'complete' | 'streaming' | 'failed';
+  feedback?: number;
+  citations?: unknown[];
+  toolCalls?: unknown[];
+  promptTokens?: number;
+  completionTokens?: number;
+  latencyMs?: number;
+  ttftMs?: number;
+  provider?: string;
+  model?: string;
+  error?: { code: string; message: string };
+  /** A model call recorded for this message (llm_requests). */
+  request?: { provider: string; model: string; promptTokens: number; completionTokens: number; costUsd: string | null; latencyMs: number; ttftMs?: number; status?: 'ok' | 'error' };
+}
+
+/**
+ * A conversation with its messages (a second apart from `at`) and model calls, written straight to the
+ * database with the given times, so counts per day are known in advance.
+ */
+export async function seedConversation(
+  db: DbClient,
+  tenantId: string,
+  options: { sessionKey?: string; at: Date; lastActivityAt?: Date; status?: 'open' | 'handoff' | 'closed'; messages: SeedMessage[]; email?: string },
+): Promise<{ conversationId: string; messageIds: string[] }> {
+  const conversation = await db.conversation.create({
+    data: {
+      tenantId,
+      sessionKey: options.sessionKey ?? `s-${Math.random().toString(36).slice(2, 12)}`,
+      status: options.status ?? 'open',
+      email: options.email ?? null,
+      messageCount: options.messages.length,
+      createdAt: options.at,
+      lastActivityAt: options.lastActivityAt ?? new Date(options.at.getTime() + options.messages.length * 1000),
+    },
+  });
+  const messageIds: string[] = [];
+  for (const [i, m] of options.messages.entries()) {
+    const createdAt = new Date(options.at.getTime() + i * 1000);
+    const message = await db.message.create({
+      data: {
+        tenantId,
+        conversationId: conversation.id,
+        role: m.role,
+        content: m.content,
+        status: m.status ?? 'complete',
+        feedback: m.feedback ?? null,
+        citations: (m.citations ?? []) as never,
+        toolCalls: (m.toolCalls ?? []) as never,
+        promptTokens: m.promptTokens ?? null,
+        completionTokens: m.completionTokens ?? null,
+        latencyMs: m.latencyMs ?? null,
+        ttftMs: m.ttftMs ?? null,
+        provider: m.provider ?? null,
+        model: m.model ?? null,
+        ...(m.error ? { error: m.error } : {}),
+        createdAt,
+      },
+    });
+    messageIds.push(message.id);
+    if (m.request) {
+      await db.llmRequest.create({
+        data: {
+          tenantId,
+          conversationId: conversation.id,
+          messageId: message.id,
+          provider: m.request.provider,
+          model: m.request.model,
+          status: m.request.status ?? 'ok',
+          promptTokens: m.request.promptTokens,
+          completionTokens: m.request.completionTokens,
+          costUsd: m.request.costUsd,
+          latencyMs: m.request.latencyMs,
+          ttftMs: m.request.ttftMs ?? null,
+          createdAt,
+        },
+      });
+    }
+  }
+  return { conversationId: conversation.id, messageIds };
+}

@@ -29,17 +29,23 @@ export const ZTenant = z.object({
   slug: z.string(),
   status: ZTenantStatus,
   plan: z.string(),
+  /** Requests a minute for each of the tenant's keys that has no limit of its own; null: the deployment default. */
+  rateLimitPerMinute: z.number().int().nullable(),
   createdAt: z.string(),
   updatedAt: z.string(),
 });
 export type TTenant = z.infer<typeof ZTenant>;
+
+/** Requests a minute (a tenant's default per-key limit, or a key's own). */
+export const ZRateLimitPerMinute = z.number().int().min(1).max(100_000);
 
 export const ZSlug = z.string().min(2).max(48).regex(/^[a-z0-9](?:[a-z0-9-]*[a-z0-9])?$/, 'lowercase letters, digits and dashes');
 
 export const ZCreateTenantRequest = z.strictObject({
   name: z.string().trim().min(1).max(120),
   slug: ZSlug.optional(),
-  plan: z.string().min(1).max(40).optional(),
+  plan: z.string().trim().min(1).max(40).optional(),
+  rateLimitPerMinute: ZRateLimitPerMinute.optional(),
   /** Allowed origins for the publishable key created with the tenant. */
   allowedOrigins: z.array(z.string()).max(50).optional(),
 });
@@ -48,7 +54,9 @@ export type TCreateTenantRequest = z.infer<typeof ZCreateTenantRequest>;
 export const ZUpdateTenantRequest = z.strictObject({
   name: z.string().trim().min(1).max(120).optional(),
   status: ZTenantStatus.optional(),
-  plan: z.string().min(1).max(40).optional(),
+  plan: z.string().trim().min(1).max(40).optional(),
+  /** null: back to the deployment default. */
+  rateLimitPerMinute: ZRateLimitPerMinute.nullable().optional(),
 });
 export type TUpdateTenantRequest = z.infer<typeof ZUpdateTenantRequest>;
 
@@ -89,7 +97,7 @@ export const ZCreateKeyRequest = z
     kind: ZKeyKind,
     name: z.string().trim().min(1).max(120).optional(),
     allowedOrigins: z.array(ZOrigin).max(50).optional(),
-    rateLimitPerMinute: z.number().int().min(1).max(100_000).optional(),
+    rateLimitPerMinute: ZRateLimitPerMinute.optional(),
     expiresAt: z.iso.datetime({ offset: true }).optional(),
   })
   .refine((value) => value.kind === 'publishable' || !value.allowedOrigins?.length, {
@@ -148,6 +156,8 @@ export const ZLlmTestResult = z.object({
   latencyMs: z.number(),
   error: z.string().optional(),
   models: z.array(z.string()).optional(),
+  /** Whether the provider lists the configured model (only when it answered and a model was named). */
+  modelAvailable: z.boolean().optional(),
 });
 export type TLlmTestResult = z.infer<typeof ZLlmTestResult>;
 
@@ -223,3 +233,65 @@ export const ZLlmParams = z.object({
     .transform(Number)
     .pipe(ZLlmPriority),
 });
+
+/** GET /api/v1/admin/setup (public): whether the first owner still has to be created. */
+export const ZSetupStatus = z.object({
+  needsSetup: z.boolean(),
+  /** The deployment set ADMIN_SETUP_TOKEN: first-run setup must quote it. */
+  tokenRequired: z.boolean(),
+});
+export type TSetupStatus = z.infer<typeof ZSetupStatus>;
+
+/** POST /api/v1/admin/setup: creates the first platform owner (only while no admin user exists) and signs in. */
+export const ZSetupRequest = z.strictObject({
+  email: z.email().max(254),
+  password: ZNewPassword,
+  name: z.string().trim().min(1).max(120).optional(),
+  setupToken: z.string().min(1).max(500).optional(),
+});
+export type TSetupRequest = z.infer<typeof ZSetupRequest>;
+
+/**
+ * POST tenants/:tenantId/llm/models: asks a provider (the settings being edited, not yet saved) for its
+ * models. Without `apiKey`, the key stored at `priority` is used when that config has the same provider.
+ * The answer is a `TLlmTestResult`: latency and the models, or the provider's exact error.
+ */
+export const ZListModelsRequest = z.strictObject({
+  provider: ZLlmProvider,
+  baseUrl: ZHttpUrl.nullish(),
+  apiKey: z.string().min(1).max(500).optional(),
+  priority: ZLlmPriority.optional(),
+  /** When given, the answer says whether the provider serves this model. */
+  model: z.string().trim().min(1).max(200).optional(),
+});
+export type TListModelsRequest = z.infer<typeof ZListModelsRequest>;
+
+/** What a tenant embeds its knowledge with: its own settings, or the deployment default. */
+export const ZEmbeddingProvider = z.enum(['ollama', 'openai', 'none']);
+export type TEmbeddingProvider = z.infer<typeof ZEmbeddingProvider>;
+
+export const ZEmbeddingConfigInput = z
+  .strictObject({
+    /** `none`: full-text search only, no vectors. */
+    provider: ZEmbeddingProvider,
+    model: z.string().trim().min(1).max(200).nullish(),
+    baseUrl: ZHttpUrl.nullish(),
+    /** Write-only, like the chat model's key: omit to keep, null to clear. */
+    apiKey: z.string().min(1).max(500).nullish(),
+    dimensions: z.number().int().min(1).max(16_000).nullish(),
+  })
+  .refine((value) => value.provider === 'none' || !!value.model, { message: 'name the embedding model', path: ['model'] });
+export type TEmbeddingConfigInput = z.infer<typeof ZEmbeddingConfigInput>;
+
+export const ZEmbeddingConfig = z.object({
+  tenantId: z.string(),
+  /** `default`: the tenant has no settings of its own; the fields below are then null. */
+  source: z.enum(['tenant', 'default']),
+  provider: ZEmbeddingProvider.nullable(),
+  model: z.string().nullable(),
+  baseUrl: z.string().nullable(),
+  hasApiKey: z.boolean(),
+  dimensions: z.number().int().nullable(),
+  updatedAt: z.string().nullable(),
+});
+export type TEmbeddingConfig = z.infer<typeof ZEmbeddingConfig>;

@@ -6,5 +6,8 @@ export * from './widget.schema';
 export * from './openai.schema';
 export * from './health.schema';
 export * from './admin.schema';
+export * from './admin-insights.schema';
+export * from './admin-conversations.schema';
 export { createClient, BabbleBuddyError, type BabbleBuddyClient, type ClientOptions, type ChatSocket, type StreamOptions } from './sdk/client';
+export { createAdminClient, type AdminClient, type AdminClientOptions, type DownloadedFile } from './sdk/admin-client';
 export { readSse, type SseFrame } from './sdk/sse';

@@ -20,6 +20,10 @@ import { assertTenantExists } from './tenant-scope';
 /** OWASP's argon2id baseline (19 MiB, 2 passes): a login costs tens of milliseconds. */
 const HASH_OPTIONS = { type: argon2.argon2id, memoryCost: 19_456, timeCost: 2, parallelism: 1 } as const;
 
+export function hashPassword(password: string): Promise<string> {
+  return argon2.hash(password, HASH_OPTIONS);
+}
+
 export function toAdminUserDto(user: AdminUser & { memberships: Membership[] }): TAdminUser {
   return {
     id: user.id,
@@ -75,7 +79,7 @@ export class AdminUsersService {
   /** A platform owner (CLI `admin create` without a tenant). */
   async createPlatformOwner(actor: Actor, request: TCreateAdminUserRequest): Promise<TAdminUser> {
     const email = normaliseEmail(request.email);
-    const passwordHash = await argon2.hash(request.password, HASH_OPTIONS);
+    const passwordHash = await hashPassword(request.password);
     try {
       const user = await this.db.$transaction(async (tx) => {
         const user = await tx.adminUser.create({ data: { email, name: request.name ?? null, passwordHash, isPlatformOwner: true }, include: { memberships: true } });
@@ -108,7 +112,7 @@ export class AdminUsersService {
         issues: [{ path: 'password', message: 'required to create a new account' }],
       });
     }
-    const passwordHash = existingUser || !request.password ? null : await argon2.hash(request.password, HASH_OPTIONS);
+    const passwordHash = existingUser || !request.password ? null : await hashPassword(request.password);
     try {
       return await this.db.$transaction(async (tx) => {
         await assertTenantExists(tx, tenantId);

@@ -1,5 +1,5 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Post, Put, UseGuards } from '@nestjs/common';
-import { ZLlmConfigInput, ZLlmParams, ZTenantParams, type TLlmConfig, type TLlmTestResult } from '@babble-buddy/shared';
+import { ZListModelsRequest, ZLlmConfigInput, ZLlmParams, ZTenantParams, type TLlmConfig, type TLlmTestResult } from '@babble-buddy/shared';
 import { AdminAuthGuard, MinRole } from '../auth/admin-auth.guard';
 import { parseWith } from '../common/validation';
 import type { Actor } from './actor';
@@ -15,6 +15,18 @@ export class LlmConfigController {
   list(@Param() params: unknown): Promise<TLlmConfig[]> {
     const { tenantId } = parseWith(ZTenantParams, params, 'path');
     return this.llm.list(tenantId);
+  }
+
+  /**
+   * Lists the models of settings not saved yet (and so tests them). The gateway makes the request, so
+   * only admins may point it at a URL.
+   */
+  @Post('models')
+  @MinRole('admin')
+  @HttpCode(200)
+  models(@Param() params: unknown, @Body() body: unknown): Promise<TLlmTestResult> {
+    const { tenantId } = parseWith(ZTenantParams, params, 'path');
+    return this.llm.listModels(tenantId, parseWith(ZListModelsRequest, body));
   }
 
   @Put(':priority')

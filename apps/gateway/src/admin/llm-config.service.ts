@@ -1,7 +1,7 @@
 import { Inject, Injectable, Optional } from '@nestjs/common';
 import { checkProvider } from '@babble-buddy/ai';
 import { SecretBox, type DbClient, type LlmConfig } from '@babble-buddy/db';
-import { ErrorCode, type TLlmConfig, type TLlmConfigInput, type TLlmTestResult } from '@babble-buddy/shared';
+import { ErrorCode, type TListModelsRequest, type TLlmConfig, type TLlmConfigInput, type TLlmTestResult } from '@babble-buddy/shared';
 import { AppError } from '../common/app-error';
 import { DB } from '../infra/tokens';
 import type { Actor } from './actor';
@@ -107,16 +107,28 @@ export class LlmConfigService {
     } catch (error) {
       return { status: 'unreachable', latencyMs: 0, error: `The stored API key cannot be decrypted (${(error as Error).message}); save it again` };
     }
-    const result = await checkProvider(
-      { provider: config.provider, ...(config.baseUrl ? { baseUrl: config.baseUrl } : {}), ...(apiKey ? { apiKey } : {}) },
-      { timeoutMs: LLM_TEST_TIMEOUT_MS },
-    );
-    return {
-      status: result.status,
-      latencyMs: result.latencyMs,
-      ...(result.error ? { error: result.error } : {}),
-      ...(result.models ? { models: result.models } : {}),
-    };
+    return probe({ provider: config.provider, baseUrl: config.baseUrl, apiKey, model: config.model });
+  }
+
+  /**
+   * The same check for settings being edited and not saved yet: latency and the provider's models, or
+   * its exact error. Without a new API key, the key stored at `priority` is used if that config has the
+   * same provider (so an operator can list models without typing the key again).
+   */
+  async listModels(tenantId: string, request: TListModelsRequest): Promise<TLlmTestResult> {
+    await assertTenantExists(this.db, tenantId);
+    let apiKey = request.apiKey;
+    if (apiKey === undefined && request.priority !== undefined) {
+      const stored = await this.db.llmConfig.findUnique({ where: { tenantId_priority: { tenantId, priority: request.priority } } });
+      if (stored && stored.provider === request.provider) {
+        try {
+          apiKey = this.decryptKey(stored);
+        } catch (error) {
+          return { status: 'unreachable', latencyMs: 0, error: `The stored API key cannot be decrypted (${(error as Error).message}); enter it again` };
+        }
+      }
+    }
+    return probe({ provider: request.provider, baseUrl: request.baseUrl ?? null, apiKey, model: request.model });
   }
 
   private decryptKey(config: LlmConfig): string | undefined {
@@ -127,4 +139,24 @@ export class LlmConfigService {
     if (!this.secrets) throw new Error('ENCRYPTION_KEY is needed to store or use provider API keys');
     return this.secrets;
   }
+}
+
+async function probe(target: { provider: TLlmConfig['provider']; baseUrl: string | null; apiKey: string | undefined; model: string | undefined }): Promise<TLlmTestResult> {
+  const result = await checkProvider(
+    { provider: target.provider, ...(target.baseUrl ? { baseUrl: target.baseUrl } : {}), ...(target.apiKey ? { apiKey: target.apiKey } : {}) },
+    { timeoutMs: LLM_TEST_TIMEOUT_MS },
+  );
+  return {
+    status: result.status,
+    latencyMs: result.latencyMs,
+    ...(result.error ? { error: result.error } : {}),
+    ...(result.models ? { models: result.models } : {}),
+    ...(result.models && target.model ? { modelAvailable: servesModel(result.models, target.model) } : {}),
+  };
+}
+
+/** Ollama answers to "llama3.2" with "llama3.2:latest" and the other way round. */
+export function servesModel(models: readonly string[], model: string): boolean {
+  const untag = (name: string) => name.replace(/:latest$/, '');
+  return models.some((listed) => listed === model || untag(listed) === untag(model));
 }

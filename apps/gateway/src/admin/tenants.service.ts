@@ -23,6 +23,7 @@ export function toTenantDto(tenant: Tenant): TTenant {
     slug: tenant.slug,
     status: tenant.status,
     plan: tenant.plan,
+    rateLimitPerMinute: tenant.rateLimitPerMinute,
     createdAt: tenant.createdAt.toISOString(),
     updatedAt: tenant.updatedAt.toISOString(),
   };
@@ -91,7 +92,9 @@ export class TenantsService {
     const secret = generateApiKey('secret');
     try {
       const tenant = await this.db.$transaction(async (tx) => {
-        const tenant = await tx.tenant.create({ data: { name: request.name, slug, ...(request.plan ? { plan: request.plan } : {}) } });
+        const tenant = await tx.tenant.create({
+          data: { name: request.name, slug, ...(request.plan ? { plan: request.plan } : {}), rateLimitPerMinute: request.rateLimitPerMinute ?? null },
+        });
         await tx.agent.create({ data: { tenantId: tenant.id, name: 'Assistant', isDefault: true, systemPrompt: defaultSystemPrompt(tenant.name) } });
         const [pk, sk] = await Promise.all([
           tx.apiKey.create({ data: { tenantId: tenant.id, kind: 'publishable', name: 'Widget', prefix: publishable.prefix, hash: publishable.hash, allowedOrigins } }),
@@ -99,7 +102,7 @@ export class TenantsService {
         ]);
         await this.audit.record(
           actor,
-          { tenantId: tenant.id, action: 'tenant.create', target: tenant.id, details: { name: tenant.name, slug: tenant.slug, plan: tenant.plan, publishableKeyId: pk.id, secretKeyId: sk.id, allowedOrigins } },
+          { tenantId: tenant.id, action: 'tenant.create', target: tenant.id, details: { name: tenant.name, slug: tenant.slug, plan: tenant.plan, rateLimitPerMinute: tenant.rateLimitPerMinute, publishableKeyId: pk.id, secretKeyId: sk.id, allowedOrigins } },
           tx,
         );
         return tenant;
@@ -111,7 +114,7 @@ export class TenantsService {
     }
   }
 
-  /** Owners and admins rename or re-plan their tenant; only platform owners suspend or reactivate one. */
+  /** Owners and admins rename, re-plan or re-limit their tenant; only platform owners suspend or reactivate one. */
   async update(actor: Actor, tenantId: string, request: TUpdateTenantRequest): Promise<TTenant> {
     if (request.status !== undefined && !actor.isPlatformOwner) {
       throw new AppError(ErrorCode.Forbidden, 'Only platform owners may suspend or reactivate a tenant');

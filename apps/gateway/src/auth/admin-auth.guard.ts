@@ -6,6 +6,7 @@ import type { DbClient } from '@babble-buddy/db';
 import { ErrorCode, type TRole } from '@babble-buddy/shared';
 import { AppError } from '../common/app-error';
 import { DB } from '../infra/tokens';
+import { AdminSessionsService } from './admin-sessions.service';
 import { bearerToken } from './api-keys.service';
 import type { AdminPrincipal } from './principal';
 import { TokensService } from './tokens.service';
@@ -26,6 +27,7 @@ export class AdminAuthGuard implements CanActivate {
   constructor(
     @Inject(DB) private readonly db: DbClient,
     private readonly tokens: TokensService,
+    private readonly sessions: AdminSessionsService,
     private readonly reflector: Reflector,
   ) {}
 
@@ -33,8 +35,12 @@ export class AdminAuthGuard implements CanActivate {
     const request = context.switchToHttp().getRequest<Request>();
     const token = bearerToken(request.headers.authorization);
     if (!token) throw new AppError(ErrorCode.Unauthenticated, 'Sign in first: POST /api/v1/admin/auth/login');
-    const userId = this.tokens.verifyAdmin(token);
-    const user = await this.db.adminUser.findUnique({ where: { id: userId }, include: { memberships: true } });
+    const { userId, expiresAt } = this.tokens.verifyAdminSession(token);
+    const [user, signedOut] = await Promise.all([
+      this.db.adminUser.findUnique({ where: { id: userId }, include: { memberships: true } }),
+      this.sessions.isRevoked(token),
+    ]);
+    if (signedOut) throw new AppError(ErrorCode.Unauthenticated, 'Signed out; sign in again');
     if (!user) throw new AppError(ErrorCode.Unauthenticated, 'This account no longer exists');
     const principal: AdminPrincipal = {
       userId: user.id,
@@ -43,6 +49,7 @@ export class AdminAuthGuard implements CanActivate {
       roles: new Map(user.memberships.map((m) => [m.tenantId, m.role])),
     };
     request.adminPrincipal = principal;
+    request.adminSession = { token, expiresAt };
 
     const handlers = [context.getHandler(), context.getClass()];
     if (this.reflector.getAllAndOverride<boolean>('bb:platformOwner', handlers) && !principal.isPlatformOwner) {

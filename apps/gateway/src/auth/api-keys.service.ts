@@ -17,6 +17,7 @@ interface KeyRow {
   tenant_id: string;
   kind: ApiKeyKind;
   allowed_origins: string[] | null;
+  /** The key's own limit, else its tenant's default. */
   rate_limit_per_minute: number | null;
   expires_at: Date | null;
   revoked_at: Date | null;
@@ -56,7 +57,8 @@ export class ApiKeysService {
 
   private async lookup(where: Prisma.Sql): Promise<KeyRow | undefined> {
     const rows = await this.db.$queryRaw<KeyRow[]>`
-      SELECT k.id, k.tenant_id, k.kind, k.allowed_origins, k.rate_limit_per_minute, k.expires_at, k.revoked_at,
+      SELECT k.id, k.tenant_id, k.kind, k.allowed_origins, COALESCE(k.rate_limit_per_minute, t.rate_limit_per_minute) AS rate_limit_per_minute,
+             k.expires_at, k.revoked_at,
              t.name AS tenant_name, t.status AS tenant_status
       FROM api_keys k JOIN tenants t ON t.id = k.tenant_id
       WHERE ${where}`;

@@ -17,5 +17,7 @@ declare module 'express' {
   interface Request {
     chatPrincipal?: ChatPrincipal;
     adminPrincipal?: AdminPrincipal;
+    /** The bearer token of an admin request and its expiry (for logout). */
+    adminSession?: { token: string; expiresAt: Date };
   }
 }

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import jwt from 'jsonwebtoken';
 import { ErrorCode } from '@babble-buddy/shared';
@@ -45,13 +46,19 @@ export class TokensService {
   signAdmin(userId: string): { token: string; expiresAt: Date } {
     const ttl = this.config.ADMIN_TOKEN_TTL_SECONDS;
     const payload: AdminJwt = { typ: 'admin', sub: userId };
-    return { token: jwt.sign(payload, this.config.JWT_SECRET, { algorithm: 'HS256', expiresIn: ttl, audience: 'bb-admin' }), expiresAt: new Date(Date.now() + ttl * 1000) };
+    // A fresh id per sign-in: two logins in the same second are still two sessions (logout ends one).
+    return { token: jwt.sign(payload, this.config.JWT_SECRET, { algorithm: 'HS256', expiresIn: ttl, audience: 'bb-admin', jwtid: randomUUID() }), expiresAt: new Date(Date.now() + ttl * 1000) };
   }
 
   verifyAdmin(token: string): string {
-    const payload = this.verify<AdminJwt>(token, 'bb-admin', ErrorCode.Unauthenticated);
+    return this.verifyAdminSession(token).userId;
+  }
+
+  /** The signed-in user and when the token runs out (logout keeps it refused until then). */
+  verifyAdminSession(token: string): { userId: string; expiresAt: Date } {
+    const payload = this.verify<AdminJwt & { exp: number }>(token, 'bb-admin', ErrorCode.Unauthenticated);
     if (payload.typ !== 'admin') throw new AppError(ErrorCode.Unauthenticated, 'Not an admin token');
-    return payload.sub;
+    return { userId: payload.sub, expiresAt: new Date(payload.exp * 1000) };
   }
 
   private verify<T>(token: string, audience: string, code: ErrorCode): T {

@@ -22,6 +22,10 @@ export const ZGatewayConfig = z.object({
   ENCRYPTION_KEY: z.string().regex(/^(?:[0-9a-fA-F]{64}|[A-Za-z0-9+/]{43}=?)$/, 'must be 32 bytes as 64 hex characters or base64 (openssl rand -hex 32)'),
   JWT_SECRET: z.string().min(32, 'JWT_SECRET must be at least 32 characters'),
   ADMIN_TOKEN_TTL_SECONDS: z.coerce.number().int().min(60).default(12 * 3600),
+  /** When set, first-run setup (creating the first owner in the admin app) must quote it. */
+  ADMIN_SETUP_TOKEN: z.string().min(16, 'ADMIN_SETUP_TOKEN must be at least 16 characters').optional(),
+  /** The built admin app served at /admin: a directory, "off", or unset for apps/admin/dist of this checkout. */
+  ADMIN_UI_DIR: z.string().min(1).optional(),
   WIDGET_SESSION_TTL_SECONDS: z.coerce.number().int().min(60).default(3600),
   BODY_LIMIT_BYTES: z.coerce.number().int().min(1024).default(64 * 1024),
   RATE_LIMIT_KEY_PER_MINUTE: z.coerce.number().int().min(1).default(120),

@@ -1,9 +1,11 @@
 import type { ManagerOptions, Socket, SocketOptions } from 'socket.io-client';
-import { ZErrorBody, type ErrorCode } from '../errors';
 import { ZChatResponse, ZHistoryResponse, ZStreamEvent, type TChatRequest, type TChatResponse, type THistoryResponse, type TStreamEvent } from '../chat.schema';
 import { CHAT_NAMESPACE, type ChatClientToServerEvents, type ChatServerToClientEvents } from '../socket.schema';
 import { ZWidgetSessionResponse, type TWidgetSessionResponse } from '../widget.schema';
+import { BabbleBuddyError, send } from './http';
 import { readSse } from './sse';
+
+export { BabbleBuddyError };
 
 export interface ClientOptions {
   /** The gateway's base URL, e.g. https://chat.example.com */
@@ -11,19 +13,6 @@ export interface ClientOptions {
   /** A secret key (server side) or a publishable key (browser; a widget session is created for you). */
   key: string;
   fetch?: typeof fetch;
-}
-
-export class BabbleBuddyError extends Error {
-  constructor(
-    readonly code: ErrorCode | 'NETWORK_ERROR',
-    message: string,
-    readonly status: number,
-    readonly requestId?: string,
-    readonly details?: unknown,
-  ) {
-    super(message);
-    this.name = 'BabbleBuddyError';
-  }
 }
 
 export type ChatSocket = Socket<ChatServerToClientEvents, ChatClientToServerEvents>;
@@ -57,15 +46,7 @@ export function createClient(options: ClientOptions): BabbleBuddyClient {
     const headers = new Headers(init.headers);
     headers.set('authorization', `Bearer ${init.auth ?? (await bearer())}`);
     if (init.body !== undefined) headers.set('content-type', 'application/json');
-    let response: Response;
-    try {
-      response = await doFetch(`${apiUrl}${path}`, { ...init, headers });
-    } catch (error) {
-      if (error instanceof Error && error.name === 'AbortError') throw error;
-      throw new BabbleBuddyError('NETWORK_ERROR', `Could not reach ${apiUrl}: ${String(error)}`, 0);
-    }
-    if (!response.ok) throw await toError(response);
-    return response;
+    return send(doFetch, `${apiUrl}${path}`, { ...init, headers }, apiUrl);
   }
 
   async function session(sessionId?: string): Promise<TWidgetSessionResponse> {
@@ -128,14 +109,4 @@ export function createClient(options: ClientOptions): BabbleBuddyClient {
       return io(`${apiUrl}${CHAT_NAMESPACE}`, { transports: ['websocket'], ...socketOptions, auth: { token } }) as ChatSocket;
     },
   };
-}
-
-async function toError(response: Response): Promise<BabbleBuddyError> {
-  const text = await response.text();
-  try {
-    const body = ZErrorBody.parse(JSON.parse(text));
-    return new BabbleBuddyError(body.error.code, body.error.message, response.status, body.error.requestId, body.error.details);
-  } catch {
-    return new BabbleBuddyError('INTERNAL', `HTTP ${response.status}: ${text.slice(0, 200)}`, response.status);
-  }
 }

@@ -1,0 +1,239 @@
+import type { z } from 'zod';
+import {
+  ZAgent,
+  ZApiKey,
+  ZAdminUser,
+  ZCreatedKey,
+  ZCreateTenantResponse,
+  ZEmbeddingConfig,
+  ZLlmConfig,
+  ZLlmTestResult,
+  ZLoginResponse,
+  ZMember,
+  ZSetupStatus,
+  ZTenant,
+  type TAddMemberRequest,
+  type TAgent,
+  type TAgentInput,
+  type TAgentUpdate,
+  type TAdminUser,
+  type TApiKey,
+  type TCreatedKey,
+  type TCreateKeyRequest,
+  type TCreateTenantRequest,
+  type TCreateTenantResponse,
+  type TEmbeddingConfig,
+  type TEmbeddingConfigInput,
+  type TListModelsRequest,
+  type TLlmConfig,
+  type TLlmConfigInput,
+  type TLlmTestResult,
+  type TLoginRequest,
+  type TLoginResponse,
+  type TMember,
+  type TSetupRequest,
+  type TSetupStatus,
+  type TTenant,
+  type TUpdateTenantRequest,
+} from '../admin.schema';
+import {
+  ZAuditPage,
+  ZStatsResponse,
+  ZUsageResponse,
+  type TAuditPage,
+  type TAuditQuery,
+  type TInsightsQuery,
+  type TStatsResponse,
+  type TUsageResponse,
+} from '../admin-insights.schema';
+import {
+  ZConversationDetail,
+  ZConversationPage,
+  type TConversationDetail,
+  type TConversationExportFormat,
+  type TConversationListQuery,
+  type TConversationPage,
+} from '../admin-conversations.schema';
+import { BabbleBuddyError, send } from './http';
+
+export interface AdminClientOptions {
+  /** The gateway's base URL; '' for the page's own origin (the admin served by the gateway). */
+  apiUrl: string;
+  /** The bearer token from `auth.login` or `setup.create`; a function to read the current one on every call. */
+  token?: string | null | (() => string | null);
+  fetch?: typeof fetch;
+}
+
+export interface DownloadedFile {
+  filename: string;
+  contentType: string;
+  body: Blob;
+}
+
+type Query = Record<string, string | number | boolean | undefined | null>;
+
+/** Typed client of the admin REST API (`/api/v1/admin`): every answer is checked against its shared schema. */
+export interface AdminClient {
+  setup: {
+    status(): Promise<TSetupStatus>;
+    /** Creates the first platform owner and signs in (only while there is no admin user). */
+    create(request: TSetupRequest): Promise<TLoginResponse>;
+  };
+  auth: {
+    login(request: TLoginRequest): Promise<TLoginResponse>;
+    /** Ends this token's session on the server. */
+    logout(): Promise<void>;
+    me(): Promise<TAdminUser>;
+  };
+  tenants: {
+    list(): Promise<TTenant[]>;
+    get(tenantId: string): Promise<TTenant>;
+    create(request: TCreateTenantRequest): Promise<TCreateTenantResponse>;
+    update(tenantId: string, request: TUpdateTenantRequest): Promise<TTenant>;
+    remove(tenantId: string): Promise<void>;
+  };
+  keys: {
+    list(tenantId: string): Promise<TApiKey[]>;
+    create(tenantId: string, request: TCreateKeyRequest): Promise<TCreatedKey>;
+    revoke(tenantId: string, keyId: string): Promise<TApiKey>;
+  };
+  llm: {
+    list(tenantId: string): Promise<TLlmConfig[]>;
+    save(tenantId: string, priority: number, input: TLlmConfigInput): Promise<TLlmConfig>;
+    remove(tenantId: string, priority: number): Promise<void>;
+    /** Connection test of the stored config at `priority`. */
+    test(tenantId: string, priority: number): Promise<TLlmTestResult>;
+    /** Connection test and model list of settings not saved yet. */
+    models(tenantId: string, request: TListModelsRequest): Promise<TLlmTestResult>;
+  };
+  embedding: {
+    get(tenantId: string): Promise<TEmbeddingConfig>;
+    save(tenantId: string, input: TEmbeddingConfigInput): Promise<TEmbeddingConfig>;
+    /** Back to the deployment default. */
+    reset(tenantId: string): Promise<TEmbeddingConfig>;
+  };
+  agents: {
+    list(tenantId: string): Promise<TAgent[]>;
+    create(tenantId: string, input: TAgentInput): Promise<TAgent>;
+    update(tenantId: string, agentId: string, input: TAgentUpdate): Promise<TAgent>;
+    remove(tenantId: string, agentId: string): Promise<void>;
+  };
+  members: {
+    list(tenantId: string): Promise<TMember[]>;
+    add(tenantId: string, request: TAddMemberRequest): Promise<TMember>;
+    remove(tenantId: string, userId: string): Promise<void>;
+  };
+  conversations: {
+    list(tenantId: string, query?: TConversationListQuery): Promise<TConversationPage>;
+    get(tenantId: string, conversationId: string): Promise<TConversationDetail>;
+    export(tenantId: string, conversationId: string, format: TConversationExportFormat): Promise<DownloadedFile>;
+    remove(tenantId: string, conversationId: string): Promise<void>;
+  };
+  stats(query?: TInsightsQuery): Promise<TStatsResponse>;
+  usage(query?: TInsightsQuery): Promise<TUsageResponse>;
+  audit(query?: TAuditQuery): Promise<TAuditPage>;
+}
+
+export function createAdminClient(options: AdminClientOptions): AdminClient {
+  const apiUrl = options.apiUrl.replace(/\/+$/, '');
+  const doFetch = options.fetch ?? ((input, init) => fetch(input, init));
+  const server = apiUrl || 'the server';
+
+  function currentToken(): string | null {
+    return typeof options.token === 'function' ? options.token() : (options.token ?? null);
+  }
+
+  async function call(method: string, path: string, body?: unknown, query?: Query): Promise<Response> {
+    const headers = new Headers({ accept: 'application/json' });
+    const token = currentToken();
+    if (token) headers.set('authorization', `Bearer ${token}`);
+    if (body !== undefined) headers.set('content-type', 'application/json');
+    return send(doFetch, `${apiUrl}/api/v1/admin/${path}${queryString(query)}`, { method, headers, ...(body === undefined ? {} : { body: JSON.stringify(body) }) }, server);
+  }
+
+  async function json<S extends z.ZodType>(schema: S, method: string, path: string, body?: unknown, query?: Query): Promise<z.output<S>> {
+    const response = await call(method, path, body, query);
+    const parsed = schema.safeParse(await response.json());
+    if (!parsed.success) {
+      throw new BabbleBuddyError('INTERNAL', `Unexpected answer from ${method} ${path}: ${parsed.error.issues[0]?.message ?? 'invalid'}`, response.status);
+    }
+    return parsed.data;
+  }
+
+  async function empty(method: string, path: string): Promise<void> {
+    await call(method, path);
+  }
+
+  const t = (tenantId: string) => `tenants/${encodeURIComponent(tenantId)}`;
+
+  return {
+    setup: {
+      status: () => json(ZSetupStatus, 'GET', 'setup'),
+      create: (request) => json(ZLoginResponse, 'POST', 'setup', request),
+    },
+    auth: {
+      login: (request) => json(ZLoginResponse, 'POST', 'auth/login', request),
+      logout: () => empty('POST', 'auth/logout'),
+      me: () => json(ZAdminUser, 'GET', 'auth/me'),
+    },
+    tenants: {
+      list: () => json(ZTenant.array(), 'GET', 'tenants'),
+      get: (tenantId) => json(ZTenant, 'GET', t(tenantId)),
+      create: (request) => json(ZCreateTenantResponse, 'POST', 'tenants', request),
+      update: (tenantId, request) => json(ZTenant, 'PATCH', t(tenantId), request),
+      remove: (tenantId) => empty('DELETE', t(tenantId)),
+    },
+    keys: {
+      list: (tenantId) => json(ZApiKey.array(), 'GET', `${t(tenantId)}/keys`),
+      create: (tenantId, request) => json(ZCreatedKey, 'POST', `${t(tenantId)}/keys`, request),
+      revoke: (tenantId, keyId) => json(ZApiKey, 'DELETE', `${t(tenantId)}/keys/${encodeURIComponent(keyId)}`),
+    },
+    llm: {
+      list: (tenantId) => json(ZLlmConfig.array(), 'GET', `${t(tenantId)}/llm`),
+      save: (tenantId, priority, input) => json(ZLlmConfig, 'PUT', `${t(tenantId)}/llm/${priority}`, input),
+      remove: (tenantId, priority) => empty('DELETE', `${t(tenantId)}/llm/${priority}`),
+      test: (tenantId, priority) => json(ZLlmTestResult, 'POST', `${t(tenantId)}/llm/${priority}/test`),
+      models: (tenantId, request) => json(ZLlmTestResult, 'POST', `${t(tenantId)}/llm/models`, request),
+    },
+    embedding: {
+      get: (tenantId) => json(ZEmbeddingConfig, 'GET', `${t(tenantId)}/embedding`),
+      save: (tenantId, input) => json(ZEmbeddingConfig, 'PUT', `${t(tenantId)}/embedding`, input),
+      reset: (tenantId) => json(ZEmbeddingConfig, 'DELETE', `${t(tenantId)}/embedding`),
+    },
+    agents: {
+      list: (tenantId) => json(ZAgent.array(), 'GET', `${t(tenantId)}/agents`),
+      create: (tenantId, input) => json(ZAgent, 'POST', `${t(tenantId)}/agents`, input),
+      update: (tenantId, agentId, input) => json(ZAgent, 'PATCH', `${t(tenantId)}/agents/${encodeURIComponent(agentId)}`, input),
+      remove: (tenantId, agentId) => empty('DELETE', `${t(tenantId)}/agents/${encodeURIComponent(agentId)}`),
+    },
+    members: {
+      list: (tenantId) => json(ZMember.array(), 'GET', `${t(tenantId)}/members`),
+      add: (tenantId, request) => json(ZMember, 'POST', `${t(tenantId)}/members`, request),
+      remove: (tenantId, userId) => empty('DELETE', `${t(tenantId)}/members/${encodeURIComponent(userId)}`),
+    },
+    conversations: {
+      list: (tenantId, query = {}) => json(ZConversationPage, 'GET', `${t(tenantId)}/conversations`, undefined, query),
+      get: (tenantId, conversationId) => json(ZConversationDetail, 'GET', `${t(tenantId)}/conversations/${encodeURIComponent(conversationId)}`),
+      async export(tenantId, conversationId, format) {
+        const response = await call('GET', `${t(tenantId)}/conversations/${encodeURIComponent(conversationId)}/export`, undefined, { format });
+        const disposition = response.headers.get('content-disposition') ?? '';
+        const filename = /filename="([^"]+)"/.exec(disposition)?.[1] ?? `conversation-${conversationId}.${format}`;
+        return { filename, contentType: response.headers.get('content-type') ?? '', body: await response.blob() };
+      },
+      remove: (tenantId, conversationId) => empty('DELETE', `${t(tenantId)}/conversations/${encodeURIComponent(conversationId)}`),
+    },
+    stats: (query = {}) => json(ZStatsResponse, 'GET', 'stats', undefined, query),
+    usage: (query = {}) => json(ZUsageResponse, 'GET', 'usage', undefined, query),
+    audit: (query = {}) => json(ZAuditPage, 'GET', 'audit', undefined, query),
+  };
+}
+
+function queryString(query: Query | undefined): string {
+  if (!query) return '';
+  const params = new URLSearchParams();
+  for (const [name, value] of Object.entries(query)) {
+    if (value !== undefined && value !== null && value !== '') params.set(name, String(value));
+  }
+  const text = params.toString();
+  return text ? `?${text}` : '';
+}
