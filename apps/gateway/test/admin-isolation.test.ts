@@ -1,5 +1,5 @@
 import { createTenant, startTestGateway, type TestGateway, type TestTenant } from './harness';
-import { adminApi, createAdminUser, login, snapshotTenant, type AdminApi } from './admin.fixtures';
+import { adminApi, createAdminUser, login, seedConversation, snapshotTenant, type AdminApi } from './admin.fixtures';
 
 /**
  * Tenant isolation, negatively: an admin of tenant B who knows every id of tenant A gets 404 on
@@ -13,7 +13,7 @@ let a: TestTenant;
 let b: TestTenant;
 let asAdminB: AdminApi;
 let asOwnerB: AdminApi;
-let ids: { agentA: string; ownerA: string; agentB: string };
+let ids: { agentA: string; ownerA: string; agentB: string; convA: string };
 
 beforeAll(async () => {
   gw = await startTestGateway();
@@ -30,7 +30,9 @@ beforeAll(async () => {
   });
   const agentA = await gw.db.agent.findFirstOrThrow({ where: { tenantId: a.tenantId } });
   const agentB = await gw.db.agent.findFirstOrThrow({ where: { tenantId: b.tenantId } });
-  ids = { agentA: agentA.id, ownerA, agentB: agentB.id };
+  const { conversationId: convA } = await seedConversation(gw.db, a.tenantId, { at: new Date(), messages: [{ role: 'user', content: 'a secret of tenant A' }] });
+  await gw.db.embeddingConfig.create({ data: { tenantId: a.tenantId, provider: 'ollama', model: 'a-embedder' } });
+  ids = { agentA: agentA.id, ownerA, agentB: agentB.id, convA };
   asAdminB = adminApi(gw.url, await login(gw.url, 'admin-b@example.com', PASSWORD));
   asOwnerB = adminApi(gw.url, await login(gw.url, 'owner-b@example.com', PASSWORD));
 });
@@ -44,7 +46,7 @@ type Call = [method: string, path: string, body?: unknown];
 // Test functions take the row as rest parameters: jest reads a declared third parameter as a `done` callback.
 
 function resolve(path: string): string {
-  const values: Record<string, string> = { A: a.tenantId, B: b.tenantId, keyA: a.secretKeyId, pkA: a.publishableKeyId, agentA: ids.agentA, ownerA: ids.ownerA };
+  const values: Record<string, string> = { A: a.tenantId, B: b.tenantId, keyA: a.secretKeyId, pkA: a.publishableKeyId, agentA: ids.agentA, ownerA: ids.ownerA, convA: ids.convA };
   return path.replace(/\{(\w+)\}/g, (_m, name: string) => values[name] ?? name);
 }
 
@@ -67,6 +69,18 @@ const aInPath: Call[] = [
   ['GET', 'tenants/{A}/members'],
   ['POST', 'tenants/{A}/members', { email: 'admin-b@example.com', role: 'owner' }],
   ['DELETE', 'tenants/{A}/members/{ownerA}'],
+  ['POST', 'tenants/{A}/llm/models', { provider: 'ollama', priority: 1 }],
+  ['GET', 'tenants/{A}/embedding'],
+  ['PUT', 'tenants/{A}/embedding', { provider: 'none' }],
+  ['DELETE', 'tenants/{A}/embedding'],
+  ['GET', 'tenants/{A}/conversations'],
+  ['GET', 'tenants/{A}/conversations?q=secret'],
+  ['GET', 'tenants/{A}/conversations/{convA}'],
+  ['GET', 'tenants/{A}/conversations/{convA}/export?format=csv'],
+  ['DELETE', 'tenants/{A}/conversations/{convA}'],
+  ['GET', 'stats?tenantId={A}'],
+  ['GET', 'usage?tenantId={A}'],
+  ['GET', 'audit?tenantId={A}'],
 ];
 
 const aUnderB: Call[] = [
@@ -79,6 +93,9 @@ const aUnderB: Call[] = [
   // Priorities are per tenant: B has no config at 1, A does.
   ['DELETE', 'tenants/{B}/llm/1'],
   ['POST', 'tenants/{B}/llm/1/test'],
+  ['GET', 'tenants/{B}/conversations/{convA}'],
+  ['GET', 'tenants/{B}/conversations/{convA}/export'],
+  ['DELETE', 'tenants/{B}/conversations/{convA}'],
 ];
 
 describe.each([
@@ -105,7 +122,7 @@ describe.each([
 it("never lists or returns A's data to B", async () => {
   const tenants = await asAdminB('GET', 'tenants');
   expect(tenants.body.map((t: { id: string }) => t.id)).toEqual([b.tenantId]);
-  for (const path of ['keys', 'llm', 'agents', 'members']) {
+  for (const path of ['keys', 'llm', 'agents', 'members', 'embedding', 'conversations', 'conversations?q=secret']) {
     const result = await asAdminB('GET', `tenants/${b.tenantId}/${path}`);
     expect(result.status).toBe(200);
     const text = JSON.stringify(result.body);
@@ -114,6 +131,13 @@ it("never lists or returns A's data to B", async () => {
     expect(text).not.toContain(ids.agentA);
     expect(text).not.toContain('owner-a@example.com');
     expect(text).not.toContain('a-primary');
+    expect(text).not.toContain('a-embedder');
+    expect(text).not.toContain(ids.convA);
+  }
+  for (const path of ['stats', 'usage', 'audit']) {
+    const text = JSON.stringify((await asAdminB('GET', path)).body);
+    expect(text).not.toContain(a.tenantId);
+    expect(text).not.toContain('Tenant A');
   }
 });
 

@@ -1,10 +1,11 @@
 import { createServer } from 'node:net';
-import { hashApiKey, SecretBox } from '@babble-buddy/db';
+import { hashApiKey, resolveEmbeddingConfig, SecretBox } from '@babble-buddy/db';
 import {
   ZAgent,
   ZApiKey,
   ZCreatedKey,
   ZCreateTenantResponse,
+  ZEmbeddingConfig,
   ZLlmConfig,
   ZLlmTestResult,
   ZLoginResponse,
@@ -13,7 +14,7 @@ import {
 } from '@babble-buddy/shared';
 import { createTenant, startTestGateway, type TestGateway, type TestTenant } from './harness';
 import { MAX_FAILURES_PER_ACCOUNT_AND_IP } from '../src/admin/login.service';
-import { adminApi, createAdminUser, login, snapshotTenant, type AdminApi } from './admin.fixtures';
+import { adminApi, createAdminUser, login, seedConversation, snapshotTenant, type AdminApi } from './admin.fixtures';
 
 const PASSWORD = 'correct horse battery staple';
 
@@ -382,6 +383,133 @@ describe('llm config', () => {
   });
 });
 
+describe('model listing of unsaved settings', () => {
+  let t: TestTenant;
+  beforeAll(async () => {
+    t = await createTenant(gw.db, 'Listing');
+  });
+
+  it('lists the models of a provider not saved yet, with latency, and says whether the chosen model is served', async () => {
+    const result = await owner('POST', `tenants/${t.tenantId}/llm/models`, { provider: 'ollama', baseUrl: gw.fake.url, model: 'llama3.2' });
+    expect(result.status).toBe(200);
+    const body = ZLlmTestResult.parse(result.body);
+    expect(body).toMatchObject({ status: 'connected', modelAvailable: true });
+    expect(body.models).toContain('llama3.2:latest');
+    expect(body.latencyMs).toBeGreaterThanOrEqual(0);
+    const missing = await owner('POST', `tenants/${t.tenantId}/llm/models`, { provider: 'ollama', baseUrl: gw.fake.url, model: 'no-such-model' });
+    expect(missing.body).toMatchObject({ status: 'connected', modelAvailable: false });
+    expect(await gw.db.llmConfig.count({ where: { tenantId: t.tenantId } })).toBe(0);
+  });
+
+  it('gives the exact error of a provider that does not answer', async () => {
+    const down = await owner('POST', `tenants/${t.tenantId}/llm/models`, { provider: 'ollama', baseUrl: `http://127.0.0.1:${await closedPort()}` });
+    expect(down.status).toBe(200);
+    expect(ZLlmTestResult.parse(down.body)).toMatchObject({ status: 'unreachable', error: expect.stringMatching(/ECONNREFUSED|refused|connect/i) });
+    expect(down.body.modelAvailable).toBeUndefined();
+  });
+
+  it('uses the key stored at the given priority unless a new one is typed, and only for the same provider', async () => {
+    await owner('PUT', `tenants/${t.tenantId}/llm/0`, { provider: 'openai', model: 'gpt-4o-mini', baseUrl: gw.fake.openaiUrl, apiKey: 'sk-stored-key' });
+    const lastAuth = () => gw.fake.requests.filter((r) => r.path.endsWith('/models')).at(-1)?.headers.authorization;
+    await owner('POST', `tenants/${t.tenantId}/llm/models`, { provider: 'openai', baseUrl: gw.fake.openaiUrl, priority: 0 });
+    expect(lastAuth()).toBe('Bearer sk-stored-key');
+    await owner('POST', `tenants/${t.tenantId}/llm/models`, { provider: 'openai', baseUrl: gw.fake.openaiUrl, priority: 0, apiKey: 'sk-typed-now' });
+    expect(lastAuth()).toBe('Bearer sk-typed-now');
+    await owner('POST', `tenants/${t.tenantId}/llm/models`, { provider: 'openai', baseUrl: gw.fake.openaiUrl, priority: 1 });
+    expect(lastAuth()).toBeUndefined();
+  });
+
+  it('reports whether the stored model is served when testing a saved config', async () => {
+    await owner('PUT', `tenants/${t.tenantId}/llm/2`, { provider: 'ollama', model: 'llama3.2', baseUrl: gw.fake.url });
+    expect((await owner('POST', `tenants/${t.tenantId}/llm/2/test`)).body).toMatchObject({ status: 'connected', modelAvailable: true });
+    // Ollama serves tags: llama3.2 is llama3.2:latest, and llama3.2:1b is another model.
+    await owner('PUT', `tenants/${t.tenantId}/llm/2`, { provider: 'ollama', model: 'llama3.2:1b', baseUrl: gw.fake.url });
+    expect((await owner('POST', `tenants/${t.tenantId}/llm/2/test`)).body).toMatchObject({ status: 'connected', modelAvailable: false });
+  });
+
+  it('validates the request', async () => {
+    for (const body of [{ provider: 'anthropic' }, { provider: 'ollama', baseUrl: 'file:///etc/passwd' }, { provider: 'ollama', priority: 12 }, { provider: 'ollama', extra: 1 }]) {
+      const result = await owner('POST', `tenants/${t.tenantId}/llm/models`, body);
+      expect({ body, status: result.status, code: result.body.error?.code }).toEqual({ body, status: 400, code: 'VALIDATION_FAILED' });
+    }
+  });
+});
+
+describe('embedding settings', () => {
+  it('uses the deployment default until set, keeps the key write-only, and goes back to the default', async () => {
+    const t = await createTenant(gw.db, 'Embeddings');
+    const path = `tenants/${t.tenantId}/embedding`;
+    expect((await owner('GET', path)).body).toEqual({ tenantId: t.tenantId, source: 'default', provider: null, model: null, baseUrl: null, hasApiKey: false, dimensions: null, updatedAt: null });
+
+    const saved = await owner('PUT', path, { provider: 'openai', model: 'text-embedding-3-small', baseUrl: 'https://llm.example.com/v1', apiKey: 'sk-embed-secret', dimensions: 1536 });
+    expect(saved.status).toBe(200);
+    expect(ZEmbeddingConfig.parse(saved.body)).toMatchObject({ source: 'tenant', provider: 'openai', model: 'text-embedding-3-small', hasApiKey: true, dimensions: 1536 });
+    expect(JSON.stringify(saved.body)).not.toContain('sk-embed-secret');
+    const row = await gw.db.embeddingConfig.findUniqueOrThrow({ where: { tenantId: t.tenantId } });
+    expect(new SecretBox(gw.config.ENCRYPTION_KEY).decrypt(row.apiKeyEncrypted ?? '')).toBe('sk-embed-secret');
+    // What ingestion and retrieval will use.
+    expect(await resolveEmbeddingConfig(gw.db, new SecretBox(gw.config.ENCRYPTION_KEY), t.tenantId, { provider: 'none' })).toEqual({
+      provider: 'openai',
+      model: 'text-embedding-3-small',
+      baseUrl: 'https://llm.example.com/v1',
+      apiKey: 'sk-embed-secret',
+      dimensions: 1536,
+    });
+
+    const kept = await owner('PUT', path, { provider: 'openai', model: 'text-embedding-3-large' });
+    expect(kept.body).toMatchObject({ hasApiKey: true, model: 'text-embedding-3-large', baseUrl: null, dimensions: null });
+    const none = await owner('PUT', path, { provider: 'none' });
+    expect(none.body).toMatchObject({ provider: 'none', model: null, hasApiKey: false });
+    expect(await resolveEmbeddingConfig(gw.db, undefined, t.tenantId, { provider: 'ollama', model: 'nomic-embed-text' })).toBeNull();
+
+    const noModel = await owner('PUT', path, { provider: 'ollama' });
+    expect(noModel.status).toBe(400);
+    expect(noModel.body.error.details.issues[0].path).toBe('model');
+
+    const reset = await owner('DELETE', path);
+    expect(reset.body.source).toBe('default');
+    expect(await gw.db.embeddingConfig.count({ where: { tenantId: t.tenantId } })).toBe(0);
+    const actions = (await gw.db.auditLog.findMany({ where: { tenantId: t.tenantId }, orderBy: { createdAt: 'asc' } })).map((a) => [a.action, (a.details as { apiKey?: string }).apiKey]);
+    expect(actions).toEqual([
+      ['embedding.update', 'set'],
+      ['embedding.update', 'kept'],
+      ['embedding.update', 'cleared'],
+      ['embedding.reset', undefined],
+    ]);
+    expect(JSON.stringify(await gw.db.auditLog.findMany({ where: { tenantId: t.tenantId } }))).not.toContain('sk-embed-secret');
+  });
+});
+
+describe('tenant rate limit', () => {
+  it('sets the default limit of the tenant’s keys; a key’s own limit still wins', async () => {
+    const t = await createTenant(gw.db, 'Limited');
+    const set = await owner('PATCH', `tenants/${t.tenantId}`, { rateLimitPerMinute: 2 });
+    expect(set.status).toBe(200);
+    expect(ZTenant.parse(set.body).rateLimitPerMinute).toBe(2);
+    const chat = (key: string) =>
+      fetch(`${gw.url}/api/v1/chat`, { method: 'POST', headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' }, body: JSON.stringify({ message: 'hi' }) });
+    expect((await chat(t.secretKey)).status).toBe(200);
+    expect((await chat(t.secretKey)).status).toBe(200);
+    const limited = await chat(t.secretKey);
+    expect(limited.status).toBe(429);
+    expect(((await limited.json()) as { error: { code: string } }).error.code).toBe('RATE_LIMITED');
+
+    const own = await owner('POST', `tenants/${t.tenantId}/keys`, { kind: 'secret', rateLimitPerMinute: 5 });
+    for (let i = 0; i < 3; i += 1) expect((await chat(own.body.secret)).status).toBe(200);
+
+    const cleared = await owner('PATCH', `tenants/${t.tenantId}`, { rateLimitPerMinute: null });
+    expect(cleared.body.rateLimitPerMinute).toBeNull();
+    expect((await owner('PATCH', `tenants/${t.tenantId}`, { rateLimitPerMinute: 0 })).status).toBe(400);
+    const audit = await gw.db.auditLog.findMany({ where: { tenantId: t.tenantId, action: 'tenant.update' }, orderBy: { createdAt: 'asc' } });
+    expect(audit.map((a) => a.details)).toEqual([{ changes: { rateLimitPerMinute: { from: null, to: 2 } } }, { changes: { rateLimitPerMinute: { from: 2, to: null } } }]);
+  });
+
+  it('can be given when creating a tenant', async () => {
+    const created = await owner('POST', 'tenants', { name: 'Born Limited', plan: 'starter', rateLimitPerMinute: 30 });
+    expect(created.body.tenant).toMatchObject({ plan: 'starter', rateLimitPerMinute: 30 });
+  });
+});
+
 describe('agents', () => {
   it('keeps exactly one default agent per tenant', async () => {
     const tenant = await gw.db.tenant.create({ data: { name: 'Agents', slug: 'agents-test' } });
@@ -478,8 +606,9 @@ describe('roles', () => {
     const api = adminApi(gw.url, await login(gw.url, `${role}@example.com`, PASSWORD));
     await gw.db.llmConfig.create({ data: { tenantId: t.tenantId, priority: 0, provider: 'ollama', model: 'llama3.2:1b', baseUrl: gw.fake.url } });
     const agent = await gw.db.agent.findFirstOrThrow({ where: { tenantId: t.tenantId } });
+    const { conversationId } = await seedConversation(gw.db, t.tenantId, { at: new Date(), messages: [{ role: 'user', content: 'keep me' }] });
 
-    for (const path of ['keys', 'llm', 'agents', 'members']) {
+    for (const path of ['keys', 'llm', 'agents', 'members', 'embedding', 'conversations', `conversations/${conversationId}`]) {
       expect((await api('GET', `tenants/${t.tenantId}/${path}`)).status).toBe(200);
     }
     const writes: [string, string, unknown?][] = [
@@ -494,6 +623,11 @@ describe('roles', () => {
       ['DELETE', `agents/${agent.id}`],
       ['POST', 'members', { email: 'friend@example.com', role: 'admin', password: 'password123' }],
       ['PATCH', '', { name: 'Renamed' }],
+      ['PATCH', '', { rateLimitPerMinute: 1 }],
+      ['POST', 'llm/models', { provider: 'ollama', baseUrl: gw.fake.url }],
+      ['PUT', 'embedding', { provider: 'none' }],
+      ['DELETE', 'embedding'],
+      ['DELETE', `conversations/${conversationId}`],
     ];
     const before = await snapshotTenant(gw.db, t.tenantId);
     for (const [method, path, body] of writes) {
@@ -501,5 +635,6 @@ describe('roles', () => {
       expect({ method, path, status: result.status, code: result.body?.error?.code }).toEqual({ method, path, status: 403, code: 'FORBIDDEN' });
     }
     expect(await snapshotTenant(gw.db, t.tenantId)).toEqual(before);
+    expect(await gw.db.message.count({ where: { conversationId } })).toBe(1);
   });
 });
