@@ -1,0 +1,402 @@
+import { readFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { resolve } from 'node:path';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { artifactPath, axeViolations, launchChromium, type AxeViolation } from '@babble-buddy/testing';
+import { startTestGateway, type TestGateway } from '../../gateway/test/harness';
+import { seedConversation } from '../../gateway/test/admin.fixtures';
+
+/**
+ * The admin app in real Chromium, served by the real gateway (the same factory main.ts uses) from
+ * apps/admin/dist, on a fresh database with real Redis and the fake LLM.
+ */
+const DIST = resolve(__dirname, '..', 'dist');
+const OWNER = { name: 'Olivia Owner', email: 'olivia@example.com', password: 'owner-password-123' };
+const VIEWER = { email: 'victor@example.com', password: 'viewer-password-123' };
+const SUITE = 'admin';
+
+let gw: TestGateway;
+let browser: Browser;
+let owner: BrowserContext;
+let page: Page;
+let tenantId = '';
+let secretKey = '';
+let keptConversationId = '';
+
+async function openContext(width = 1280, height = 900): Promise<{ context: BrowserContext; page: Page }> {
+  // bypassCSP: axe-core is injected as an inline script, which the admin's CSP (rightly) refuses.
+  const context = await browser.newContext({ viewport: { width, height }, acceptDownloads: true, bypassCSP: true });
+  await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: gw.url });
+  const page = await context.newPage();
+  page.setDefaultTimeout(15_000);
+  return { context, page };
+}
+
+/** A port nothing listens on. */
+async function closedPort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
+  const { port } = server.address() as { port: number };
+  await new Promise<void>((done) => server.close(() => done()));
+  return port;
+}
+
+const url = (hash = '/') => `${gw.url}/admin/#${hash}`;
+
+async function heading(p: Page, name: string | RegExp): Promise<void> {
+  await p.getByRole('heading', { level: 1, name }).waitFor();
+  // Nothing is still loading.
+  await p.locator('[role=status]:has-text("Loading")').waitFor({ state: 'detached' });
+}
+
+async function signIn(p: Page, who: { email: string; password: string }): Promise<void> {
+  await p.getByLabel('E-mail').fill(who.email);
+  await p.getByLabel('Password', { exact: true }).fill(who.password);
+  await p.getByRole('button', { name: 'Sign in' }).click();
+}
+
+async function shot(p: Page, name: string): Promise<void> {
+  await p.screenshot({ path: artifactPath(SUITE, `${name}.png`), fullPage: true });
+}
+
+/** Serious and critical axe-core violations, reported with the page name. */
+async function axe(p: Page, name: string): Promise<(AxeViolation & { page: string })[]> {
+  return (await axeViolations(p)).map((v) => ({ ...v, page: name }));
+}
+
+beforeAll(async () => {
+  gw = await startTestGateway({ env: { ADMIN_UI_DIR: DIST } });
+  browser = await launchChromium();
+  ({ context: owner, page } = await openContext());
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await gw?.close();
+});
+
+describe('admin app', () => {
+  it('sends the first visitor to first-run setup and creates the platform owner', async () => {
+    await page.goto(`${gw.url}/admin/`);
+    await heading(page, 'Welcome to Babble Buddy');
+    await shot(page, 'setup-1280');
+    expect(await axe(page, 'setup')).toEqual([]);
+
+    // The shared schema's rule shows next to the field before anything is sent.
+    await page.getByLabel('E-mail').fill(OWNER.email);
+    await page.getByLabel('Password', { exact: true }).fill('short');
+    await page.getByLabel('Repeat the password').fill('short');
+    await page.getByRole('button', { name: 'Create the owner account' }).click();
+    await page.getByText('at least 8 characters').waitFor();
+    expect(await gw.db.adminUser.count()).toBe(0);
+
+    await page.getByLabel('Your name').fill(OWNER.name);
+    await page.getByLabel('Password', { exact: true }).fill(OWNER.password);
+    await page.getByLabel('Repeat the password').fill(OWNER.password);
+    await page.getByRole('button', { name: 'Create the owner account' }).click();
+    await heading(page, 'Tenants');
+    await page.getByText('No tenants yet').first().waitFor();
+    expect(await gw.db.adminUser.findFirst({ where: { email: OWNER.email } })).toMatchObject({ isPlatformOwner: true, name: OWNER.name });
+  });
+
+  it('creates a tenant and keys: each secret is shown once, with a copy button', async () => {
+    await page.getByRole('button', { name: 'New tenant' }).click();
+    const dialog = page.getByRole('dialog', { name: 'New tenant' });
+    await dialog.getByLabel('Name').fill('Acme Shop');
+    await dialog.getByLabel('Widget origins').fill('https://shop.example.com/path');
+    await dialog.getByRole('button', { name: 'Create tenant' }).click();
+    // ZOrigin (the API's own rule) refuses a path, next to the field.
+    await dialog.getByText(/Entry 1: an origin like/).waitFor();
+    await dialog.getByLabel('Widget origins').fill('https://shop.example.com');
+    await shot(page, 'tenant-create-dialog-1280');
+    await dialog.getByRole('button', { name: 'Create tenant' }).click();
+
+    const ready = page.getByRole('dialog', { name: 'Acme Shop is ready' });
+    await ready.waitFor();
+    const secrets = await ready.locator('[data-secret]').allTextContents();
+    expect(secrets[0]).toMatch(/^pk_/);
+    expect(secrets[1]).toMatch(/^sk_/);
+    secretKey = secrets[1] ?? '';
+    await ready.getByRole('button', { name: 'Copy key' }).nth(1).click();
+    await ready.getByText('Copied', { exact: true }).waitFor();
+    expect(await page.evaluate(() => navigator.clipboard.readText())).toBe(secretKey);
+    await shot(page, 'tenant-keys-shown-once-1280');
+    await ready.getByRole('button', { name: 'I have copied the keys' }).click();
+
+    const tenant = await gw.db.tenant.findFirstOrThrow({ where: { name: 'Acme Shop' } });
+    tenantId = tenant.id;
+    await page.getByRole('link', { name: 'Acme Shop' }).first().waitFor();
+    // The key shown really works.
+    const chat = await fetch(`${gw.url}/api/v1/chat`, { method: 'POST', headers: { authorization: `Bearer ${secretKey}`, 'content-type': 'application/json' }, body: JSON.stringify({ message: 'Hello there' }) });
+    expect(chat.status).toBe(200);
+
+    await page.goto(url(`/t/${tenantId}/keys`));
+    await heading(page, 'API keys');
+    await page.getByRole('button', { name: 'New key' }).click();
+    const create = page.getByRole('dialog', { name: 'New API key' });
+    await create.getByLabel('Kind').selectOption('secret');
+    await create.getByLabel('Name').fill('Backend');
+    await create.getByRole('button', { name: 'Create key' }).click();
+    const copy = page.getByRole('dialog', { name: 'Copy your new key' });
+    const backendKey = (await copy.locator('[data-secret]').textContent()) ?? '';
+    expect(backendKey).toMatch(/^sk_/);
+    await copy.getByRole('button', { name: 'Done' }).click();
+    const row = page.getByRole('row').filter({ hasText: 'Backend' });
+    await row.getByText('active').waitFor();
+    // Shown once: the list has only its prefix.
+    expect(await page.locator('main').textContent()).not.toContain(backendKey);
+
+    await row.getByRole('button', { name: /Revoke/ }).click();
+    await page.getByRole('dialog', { name: /Revoke/ }).getByRole('button', { name: 'Revoke key' }).click();
+    await row.getByText('revoked').waitFor();
+    expect((await gw.db.apiKey.findFirstOrThrow({ where: { tenantId, name: 'Backend' } })).revokedAt).not.toBeNull();
+  });
+
+  it('configures the model and shows the connection test succeed, then fail with the exact error', async () => {
+    await page.goto(url(`/t/${tenantId}/model`));
+    await heading(page, 'Model settings');
+    const primary = page.getByRole('form', { name: 'Primary model' });
+    await primary.getByLabel('Provider').selectOption('ollama');
+    await primary.getByLabel('Base URL').fill(gw.fake.url);
+    await primary.getByLabel('Model', { exact: true }).fill('llama3.2');
+    await primary.getByLabel('Temperature').fill('7');
+    await primary.getByRole('button', { name: 'Save' }).click();
+    await primary.getByText('Too big: expected number to be <=2').waitFor();
+    await primary.getByLabel('Temperature').fill('0.4');
+    await primary.getByRole('button', { name: 'Save' }).click();
+    await page.getByText('Primary model saved').waitFor();
+    expect(await gw.db.llmConfig.findFirst({ where: { tenantId, priority: 0 } })).toMatchObject({ provider: 'ollama', model: 'llama3.2', baseUrl: gw.fake.url, temperature: 0.4 });
+
+    const saved = page.getByRole('form', { name: 'Primary model' });
+    await saved.getByRole('button', { name: 'Test connection' }).click();
+    const ok = saved.locator('[data-test-result=connected]');
+    await ok.waitFor();
+    expect(await ok.textContent()).toMatch(/Connected in \d+ ms.*"llama3\.2" is available/);
+    // The provider's models fill the model field's suggestions.
+    expect(await saved.locator('datalist option').evaluateAll((options) => options.map((o) => (o as HTMLOptionElement).value))).toContain('llama3.2:latest');
+    await shot(page, 'model-test-connected-1280');
+
+    gw.fake.setDown(true);
+    try {
+      await saved.getByRole('button', { name: 'Test connection' }).click();
+      const failed = saved.locator('[data-test-result=unreachable]');
+      await failed.waitFor();
+      expect(await failed.textContent()).toMatch(/Connection failed.*(ECONNRESET|socket|closed|fetch failed|terminated)/i);
+      await shot(page, 'model-test-failed-1280');
+    } finally {
+      gw.fake.setDown(false);
+    }
+
+    await saved.getByLabel('Base URL').fill(`http://127.0.0.1:${await closedPort()}`);
+    await saved.getByRole('button', { name: 'Test connection' }).click();
+    await saved.getByText('Testing the connection…').waitFor({ state: 'detached' });
+    expect(await saved.locator('[data-test-result=unreachable]').textContent()).toMatch(/Connection failed.*(ECONNREFUSED|refused)/i);
+  });
+
+  it('finds a conversation by its words, shows the transcript, exports it and deletes it for good', async () => {
+    const asked = await fetch(`${gw.url}/api/v1/chat`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${secretKey}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ message: 'I need a refund for my broken kettle' }),
+    });
+    expect(asked.status).toBe(200);
+    const { sessionId } = (await asked.json()) as { sessionId: string };
+    keptConversationId = (
+      await seedConversation(gw.db, tenantId, {
+        sessionKey: 'seeded-session',
+        at: new Date(Date.now() - 3_600_000),
+        email: 'visitor@example.com',
+        messages: [
+          { role: 'user', content: 'How long do deliveries take?' },
+          {
+            role: 'assistant',
+            content: 'Deliveries take two to three days [1].',
+            citations: [{ index: 1, sourceId: 'src-1', title: 'Shipping policy', url: 'https://shop.example.com/shipping', page: 2, snippet: 'We ship within 2–3 days.' }],
+            toolCalls: [{ name: 'track_order', arguments: { orderId: 42 }, result: { status: 'in transit' }, status: 'finished', durationMs: 41 }],
+            promptTokens: 210,
+            completionTokens: 12,
+            latencyMs: 840,
+            ttftMs: 95,
+            provider: 'ollama',
+            model: 'llama3.2',
+            feedback: 1,
+            request: { provider: 'ollama', model: 'llama3.2', promptTokens: 210, completionTokens: 12, costUsd: '0.000420', latencyMs: 840, ttftMs: 95 },
+          },
+        ],
+      })
+    ).conversationId;
+
+    await page.goto(url(`/t/${tenantId}/conversations`));
+    await heading(page, 'Conversations');
+    await page.getByRole('searchbox', { name: 'Search messages' }).fill('kettl');
+    const match = page.locator('main li mark', { hasText: 'kettle' });
+    await match.waitFor();
+    expect(await page.locator('main ul > li').count()).toBe(1);
+    await shot(page, 'conversations-search-1280');
+    await match.click();
+
+    await heading(page, /Conversation/);
+    await page.getByText(`session ${sessionId}`).waitFor();
+    await page.getByText('I need a refund for my broken kettle').waitFor();
+    const answer = page.getByRole('listitem', { name: 'Assistant message' });
+    expect(await answer.textContent()).toMatch(/\d+ in · \d+ out · .*ms total/);
+
+    const [json] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Export JSON' }).click()]);
+    expect(json.suggestedFilename()).toMatch(/^conversation-.*\.json$/);
+    const exported = JSON.parse(readFileSync(await json.path(), 'utf8')) as { messages: { role: string; content: string }[] };
+    expect(exported.messages.map((m) => m.role)).toEqual(['user', 'assistant']);
+    expect(exported.messages[0]?.content).toBe('I need a refund for my broken kettle');
+    const [csv] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Export CSV' }).click()]);
+    expect(csv.suggestedFilename()).toMatch(/\.csv$/);
+    const csvText = readFileSync(await csv.path(), 'utf8');
+    expect(csvText).toContain('created_at,role,status,content');
+    expect(csvText).toContain('I need a refund for my broken kettle');
+
+    await page.getByRole('button', { name: 'Delete' }).click();
+    const confirm = page.getByRole('dialog', { name: 'Delete this conversation?' });
+    await shot(page, 'conversation-delete-confirm-1280');
+    await confirm.getByRole('button', { name: 'Delete for good' }).click();
+    await heading(page, 'Conversations');
+    await page.getByText('The conversation and its messages were deleted').waitFor();
+    expect(await gw.db.conversation.count({ where: { sessionKey: sessionId } })).toBe(0);
+    expect(await gw.db.message.count({ where: { content: { contains: 'kettle' } } })).toBe(0);
+
+    // The seeded conversation shows citations and tool calls.
+    await page.goto(url(`/t/${tenantId}/conversations/${keptConversationId}`));
+    await heading(page, /Conversation/);
+    await page.getByRole('link', { name: /Shipping policy/ }).waitFor();
+    await page.getByText('track_order').click();
+    await page.getByText('"in transit"').waitFor();
+    await shot(page, 'conversation-transcript-1280');
+  });
+
+  it('adds a viewer on the Team page; the viewer sees settings but cannot change them', async () => {
+    await page.goto(url(`/t/${tenantId}/team`));
+    await heading(page, 'Team');
+    await page.getByRole('button', { name: 'Add member' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Add a member' });
+    await dialog.getByLabel('E-mail').fill(VIEWER.email);
+    await dialog.getByLabel('Role').selectOption('viewer');
+    await dialog.getByLabel('First password').fill(VIEWER.password);
+    await dialog.getByRole('button', { name: 'Add member' }).click();
+    await page.getByRole('cell', { name: VIEWER.email, exact: true }).waitFor();
+
+    const { context, page: viewer } = await openContext();
+    try {
+      await viewer.goto(url(`/t/${tenantId}/model`));
+      await heading(viewer, 'Sign in');
+      await signIn(viewer, VIEWER);
+      // Back to the page asked for, read-only.
+      await heading(viewer, 'Model settings');
+      await viewer.getByText('You have the viewer role here').waitFor();
+      const form = viewer.getByRole('form', { name: 'Primary model' });
+      expect(await form.getByLabel('Model', { exact: true }).isDisabled()).toBe(true);
+      expect(await viewer.getByRole('button', { name: /Save|Test connection|Add a fallback/ }).count()).toBe(0);
+      await shot(viewer, 'viewer-model-read-only-1280');
+
+      await viewer.goto(url(`/t/${tenantId}/keys`));
+      await heading(viewer, 'API keys');
+      expect(await viewer.getByRole('button', { name: /New key|Revoke/ }).count()).toBe(0);
+      await viewer.goto(url('/tenants'));
+      await heading(viewer, 'Tenants');
+      expect(await viewer.getByRole('button', { name: /New tenant|Edit|Suspend|Delete/ }).count()).toBe(0);
+      expect(await viewer.getByRole('link', { name: 'Audit log' }).count()).toBe(0);
+      await viewer.goto(url(`/t/${tenantId}/conversations/${keptConversationId}`));
+      await heading(viewer, /Conversation/);
+      expect(await viewer.getByRole('button', { name: 'Delete' }).count()).toBe(0);
+
+      // And the API refuses what the UI hides.
+      const refused = await viewer.evaluate(async (path) => {
+        const session = JSON.parse(localStorage.getItem('babble-buddy-admin.session') ?? '{}') as { token: string };
+        const response = await fetch(path, { method: 'PUT', headers: { authorization: `Bearer ${session.token}`, 'content-type': 'application/json' }, body: JSON.stringify({ provider: 'openai', model: 'x' }) });
+        return { status: response.status, body: (await response.json()) as { error: { code: string } } };
+      }, `/api/v1/admin/tenants/${tenantId}/llm/0`);
+      expect({ status: refused.status, code: refused.body.error.code }).toEqual({ status: 403, code: 'FORBIDDEN' });
+      expect((await gw.db.llmConfig.findFirstOrThrow({ where: { tenantId, priority: 0 } })).model).toBe('llama3.2');
+    } finally {
+      await context.close();
+    }
+  });
+
+  it('sends an expired session back to sign in with a message, then back to the page', async () => {
+    await page.goto(url(`/t/${tenantId}/agents`));
+    await heading(page, 'Agents & system prompts');
+    // The token is no longer accepted (as after expiry or a sign-out elsewhere).
+    await page.evaluate(() => {
+      const session = JSON.parse(localStorage.getItem('babble-buddy-admin.session') ?? '{}') as Record<string, string>;
+      localStorage.setItem('babble-buddy-admin.session', JSON.stringify({ ...session, token: 'expired.token.value' }));
+    });
+    await page.goto(url('/usage'));
+    await heading(page, 'Sign in');
+    await page.getByText('Your session has expired').waitFor();
+    await shot(page, 'login-session-expired-1280');
+    expect(await axe(page, 'login-expired')).toEqual([]);
+    await signIn(page, OWNER);
+    await heading(page, 'Usage & cost');
+    expect(page.url()).toContain('#/usage');
+  });
+
+  it('signs out: the token stops working at once', async () => {
+    const token = await page.evaluate(() => (JSON.parse(localStorage.getItem('babble-buddy-admin.session') ?? '{}') as { token: string }).token);
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    await page.getByText('You are signed out').waitFor();
+    const me = await fetch(`${gw.url}/api/v1/admin/auth/me`, { headers: { authorization: `Bearer ${token}` } });
+    expect(me.status).toBe(401);
+    await signIn(page, OWNER);
+    await heading(page, 'Dashboard');
+  });
+
+  it('renders every page at 1280 and 390 px wide with no serious accessibility violations', async () => {
+    const pages: [name: string, hash: string, title: string | RegExp][] = [
+      ['dashboard', '/', 'Dashboard'],
+      ['tenants', '/tenants', 'Tenants'],
+      ['usage', '/usage', 'Usage & cost'],
+      ['audit', '/audit', 'Audit log'],
+      ['conversations', `/t/${tenantId}/conversations`, 'Conversations'],
+      ['conversation', `/t/${tenantId}/conversations/${keptConversationId}`, /Conversation/],
+      ['agents', `/t/${tenantId}/agents`, 'Agents & system prompts'],
+      ['model', `/t/${tenantId}/model`, 'Model settings'],
+      ['keys', `/t/${tenantId}/keys`, 'API keys'],
+      ['team', `/t/${tenantId}/team`, 'Team'],
+      ['not-found', '/nowhere', 'Page not found'],
+    ];
+    const violations: (AxeViolation & { page: string })[] = [];
+    for (const width of [1280, 390]) {
+      await page.setViewportSize({ width, height: width === 390 ? 844 : 900 });
+      for (const [name, hash, title] of pages) {
+        await page.goto(url(hash));
+        await page.getByRole('heading', { level: 1, name: title }).waitFor();
+        await page.locator('[role=status]:has-text("Loading")').waitFor({ state: 'detached' });
+        await shot(page, `${name}-${width}`);
+        violations.push(...(await axe(page, `${name}@${width}`)));
+        // Nothing sticks out sideways: the page itself never scrolls horizontally.
+        expect({ name, width, overflow: await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth) }).toEqual({ name, width, overflow: 0 });
+      }
+      // The menu of narrow screens, and a dialog.
+      if (width === 390) {
+        await page.getByRole('button', { name: 'Open menu' }).click();
+        await page.getByRole('dialog', { name: 'Menu' }).waitFor();
+        await shot(page, 'menu-390');
+        violations.push(...(await axe(page, 'menu@390')));
+        await page.keyboard.press('Escape');
+      }
+      await page.goto(url('/tenants'));
+      await heading(page, 'Tenants');
+      await page.getByRole('button', { name: 'New tenant' }).click();
+      await page.getByRole('dialog', { name: 'New tenant' }).waitFor();
+      await shot(page, `tenant-dialog-${width}`);
+      violations.push(...(await axe(page, `tenant-dialog@${width}`)));
+      await page.keyboard.press('Escape');
+    }
+    const { context, page: anonymous } = await openContext(390, 844);
+    try {
+      await anonymous.goto(url('/login'));
+      await heading(anonymous, 'Sign in');
+      await shot(anonymous, 'login-390');
+      violations.push(...(await axe(anonymous, 'login@390')));
+    } finally {
+      await context.close();
+    }
+    expect(violations).toEqual([]);
+  });
+});
