@@ -16,7 +16,8 @@ WORKDIR /app
 COPY . .
 RUN --mount=type=cache,id=babble-pnpm-store,target=/pnpm/store \
     pnpm install --frozen-lockfile --store-dir "$PNPM_STORE_DIR"
-RUN pnpm turbo run build --filter=@babble-buddy/gateway...
+# The admin app is built too: the gateway serves apps/admin/dist at /admin/.
+RUN pnpm turbo run build --filter=@babble-buddy/gateway... --filter=@babble-buddy/admin
 # Keep the workspace layout (apps/*, packages/*) but replace node_modules with production
 # dependencies of the gateway and its workspace dependencies only, from the same store.
 RUN --mount=type=cache,id=babble-pnpm-store,target=/pnpm/store \

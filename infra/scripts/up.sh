@@ -59,6 +59,7 @@ const url = `http://localhost:${port}`;
 console.log(`
   Babble Buddy is running
   gateway        ${url}
+  admin          ${url}/admin/   (first visit: create the owner account)
   health         ${url}/health/ready
   model          ${process.argv[3]}
 
@@ -70,7 +71,7 @@ console.log(`
     curl -s ${url}/api/v1/chat -H "authorization: Bearer ${seed.secretKey}" \\
       -H "content-type: application/json" -d \x27{"message":"Hello!"}\x27
 
-  operators: pnpm bb admin create --email you@example.com --password ...
+  operators: open the admin, or pnpm bb admin create --email you@example.com --password ...
   Ctrl-C stops everything.
 `);' "$SEED_JSON" "$PORT" "$model_note"
 wait -n "${pids[@]}"

@@ -142,13 +142,13 @@ describe('admin app', () => {
     expect(backendKey).toMatch(/^sk_/);
     await copy.getByRole('button', { name: 'Done' }).click();
     const row = page.getByRole('row').filter({ hasText: 'Backend' });
-    await row.getByText('active').waitFor();
+    await row.getByText('active').filter({ visible: true }).waitFor();
     // Shown once: the list has only its prefix.
     expect(await page.locator('main').textContent()).not.toContain(backendKey);
 
     await row.getByRole('button', { name: /Revoke/ }).click();
     await page.getByRole('dialog', { name: /Revoke/ }).getByRole('button', { name: 'Revoke key' }).click();
-    await row.getByText('revoked').waitFor();
+    await row.getByText('revoked').filter({ visible: true }).waitFor();
     expect((await gw.db.apiKey.findFirstOrThrow({ where: { tenantId, name: 'Backend' } })).revokedAt).not.toBeNull();
   });
 
@@ -270,6 +270,19 @@ describe('admin app', () => {
     await shot(page, 'conversation-transcript-1280');
   });
 
+  it('shows usage per tenant and model, and downloads it as CSV', async () => {
+    await page.goto(url('/usage'));
+    await heading(page, 'Usage & cost');
+    const table = page.getByRole('region', { name: 'Usage breakdown' });
+    await table.getByRole('cell', { name: 'Acme Shop' }).waitFor();
+    await page.getByLabel('Group by').selectOption('model');
+    await table.getByRole('cell', { name: 'ollama/llama3.2', exact: true }).waitFor();
+    const [file] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'CSV' }).click()]);
+    const lines = readFileSync(await file.path(), 'utf8').trim().split('\r\n');
+    expect(lines[0]).toBe('date,tenant,model,requests,errors,prompt_tokens,completion_tokens,cost_usd,avg_latency_ms');
+    expect(lines.some((line) => line.startsWith(',,ollama/llama3.2,'))).toBe(true);
+  });
+
   it('adds a viewer on the Team page; the viewer sees settings but cannot change them', async () => {
     await page.goto(url(`/t/${tenantId}/team`));
     await heading(page, 'Team');
@@ -326,14 +339,14 @@ describe('admin app', () => {
       const session = JSON.parse(localStorage.getItem('babble-buddy-admin.session') ?? '{}') as Record<string, string>;
       localStorage.setItem('babble-buddy-admin.session', JSON.stringify({ ...session, token: 'expired.token.value' }));
     });
-    await page.goto(url('/usage'));
+    await page.goto(url('/audit'));
     await heading(page, 'Sign in');
     await page.getByText('Your session has expired').waitFor();
     await shot(page, 'login-session-expired-1280');
     expect(await axe(page, 'login-expired')).toEqual([]);
     await signIn(page, OWNER);
-    await heading(page, 'Usage & cost');
-    expect(page.url()).toContain('#/usage');
+    await heading(page, 'Audit log');
+    expect(page.url()).toContain('#/audit');
   });
 
   it('signs out: the token stops working at once', async () => {

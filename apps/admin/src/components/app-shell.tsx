@@ -131,8 +131,11 @@ export function AppShell() {
       <a href="#main" onClick={(e) => { e.preventDefault(); document.getElementById('main')?.focus(); }} className="sr-only focus:not-sr-only focus:fixed focus:top-2 focus:left-2 focus:z-50 focus:rounded-md focus:bg-white focus:px-3 focus:py-2 focus:shadow">
         Skip to content
       </a>
-      <aside className="fixed inset-y-0 left-0 hidden w-64 border-r border-slate-200 bg-white lg:block">
-        <Sidebar />
+      <div className="lg:flex">
+      <aside className="hidden w-64 shrink-0 border-r border-slate-200 bg-white lg:block">
+        <div className="sticky top-0 h-dvh">
+          <Sidebar />
+        </div>
       </aside>
       <dialog
         ref={drawer}
@@ -149,17 +152,21 @@ export function AppShell() {
           </div>
         )}
       </dialog>
-      <div className="lg:pl-64">
+      <div className="min-w-0 flex-1">
         <header className="sticky top-0 z-30 flex h-14 items-center justify-between gap-3 border-b border-slate-200 bg-white/95 px-4 backdrop-blur sm:px-6">
           <button type="button" onClick={() => setMenuOpen(true)} className="-ml-1 inline-flex items-center gap-2 rounded-md p-1.5 text-slate-700 hover:bg-slate-100 lg:hidden" aria-label="Open menu">
             <Menu className="size-5" aria-hidden="true" />
           </button>
-          <div className="flex-1" />
+          <div className="min-w-0 flex-1 lg:hidden">
+            <span className="block truncate text-sm font-semibold whitespace-nowrap text-slate-900">Babble Buddy</span>
+          </div>
+          <div className="hidden flex-1 lg:block" />
           <UserMenu />
         </header>
         <main id="main" tabIndex={-1} className="mx-auto max-w-7xl px-4 py-6 outline-none sm:px-6 lg:px-8">
           <Outlet />
         </main>
+      </div>
       </div>
     </div>
   );

@@ -88,7 +88,7 @@ export function AuditPage() {
               <thead>
                 <tr>
                   <th className={th}>When</th>
-                  <th className={th}>Who</th>
+                  <th className={`${th} hidden sm:table-cell`}>Who</th>
                   <th className={th}>What</th>
                   <th className={`${th} hidden md:table-cell`}>Tenant</th>
                   <th className={`${th} hidden lg:table-cell`}>Details</th>
@@ -97,18 +97,21 @@ export function AuditPage() {
               <tbody className="divide-y divide-slate-100">
                 {entries.map((entry) => (
                   <tr key={entry.id}>
-                    <td className={`${td} whitespace-nowrap`} title={formatDateTime(entry.createdAt)}>
-                      <time dateTime={entry.createdAt}>{formatRelative(entry.createdAt)}</time>
+                    <td className={`${td} text-xs sm:whitespace-nowrap sm:text-sm`} title={formatRelative(entry.createdAt)}>
+                      <time dateTime={entry.createdAt}>{formatDateTime(entry.createdAt)}</time>
                     </td>
-                    <td className={`${td} break-all`}>
-                      {who(entry)}
-                      {entry.channel === 'cli' && entry.actorEmail && <span className="text-xs text-slate-600"> (CLI)</span>}
+                    <td className={`${td} hidden max-w-56 sm:table-cell`}>
+                      <p className="truncate" title={who(entry)}>
+                        {who(entry)}
+                      </p>
+                      {entry.channel === 'cli' && entry.actorEmail && <p className="text-xs text-slate-600">with the CLI</p>}
                     </td>
                     <td className={td}>
                       <span className="font-mono text-xs font-medium">{entry.action}</span>
+                      <p className="text-xs break-words text-slate-700 sm:hidden">by {who(entry)}</p>
                       {entry.target && <p className="max-w-40 truncate font-mono text-xs text-slate-600" title={entry.target}>{entry.target}</p>}
                     </td>
-                    <td className={`${td} hidden md:table-cell`}>{entry.tenantName ?? <span className="text-slate-600">{entry.tenantId ? 'deleted tenant' : 'platform'}</span>}</td>
+                    <td className={`${td} hidden whitespace-nowrap md:table-cell`}>{entry.tenantName ?? <span className="text-slate-600">{entry.tenantId ? 'deleted tenant' : 'platform'}</span>}</td>
                     <td className={`${td} hidden max-w-md text-xs text-slate-700 lg:table-cell`}>{summary(entry.details)}</td>
                   </tr>
                 ))}

@@ -1,6 +1,6 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { ErrorCode, type TConversationExportFormat, type TTranscriptMessage } from '@babble-buddy/shared';
-import { AlertTriangle, ArrowLeft, Download, ExternalLink, ThumbsDown, ThumbsUp, Trash2, Wrench } from 'lucide-react';
+import { AlertTriangle, ArrowLeft, ChevronRight, Download, ExternalLink, ThumbsDown, ThumbsUp, Trash2, Wrench } from 'lucide-react';
 import { useState } from 'react';
 import { Link, useNavigate, useParams } from 'react-router';
 import { api } from '../api/client';
@@ -69,8 +69,9 @@ function Message({ message }: { message: TTranscriptMessage }) {
       {message.toolCalls.length > 0 && (
         <div className="mt-3 space-y-2">
           {message.toolCalls.map((call, i) => (
-            <details key={call.id ?? i} className="rounded-md border border-slate-200 bg-slate-50 px-3 py-2 text-sm">
-              <summary className="flex cursor-pointer flex-wrap items-center gap-2">
+            <details key={call.id ?? i} className="group rounded-md border border-slate-200 bg-slate-50 px-3 py-2 text-sm">
+              <summary className="flex cursor-pointer list-none flex-wrap items-center gap-2">
+                <ChevronRight className="size-4 text-slate-600 transition-transform group-open:rotate-90" aria-hidden="true" />
                 <Wrench className="size-4 text-slate-600" aria-hidden="true" />
                 <span className="font-mono font-medium">{call.name}</span>
                 {call.status && <Badge tone={call.status === 'failed' ? 'red' : 'gray'}>{call.status}</Badge>}
@@ -179,8 +180,8 @@ export function ConversationPage() {
         </div>
       </div>
       <dl className="mb-6 grid grid-cols-2 gap-3 lg:grid-cols-4">
-        <Stat label="Started" value={<span className="text-base">{formatDateTime(conversation.createdAt)}</span>} detail={`last active ${formatDateTime(conversation.lastActivityAt)}`} />
-        <Stat label="Messages" value={formatInteger(messages.length)} detail={`${formatInteger(totals.llmRequests)} model calls`} />
+        <Stat label="Started" small value={formatDateTime(conversation.createdAt)} detail={`last active ${formatDateTime(conversation.lastActivityAt)}`} />
+        <Stat label="Messages" value={formatInteger(messages.length)} detail={`${formatInteger(totals.llmRequests)} model call${totals.llmRequests === 1 ? '' : 's'}`} />
         <Stat label="Tokens" value={formatInteger(totals.promptTokens + totals.completionTokens)} detail={`${formatInteger(totals.promptTokens)} in · ${formatInteger(totals.completionTokens)} out`} />
         <Stat label="Cost" value={formatUsd(totals.costUsd)} detail={totals.costUsd === null ? 'no price known for the model' : undefined} />
       </dl>

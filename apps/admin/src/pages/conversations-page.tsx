@@ -89,13 +89,13 @@ export function ConversationsPage() {
       <form
         role="search"
         aria-label="Conversations"
-        className="mb-4 grid gap-3 rounded-xl border border-slate-200 bg-white p-4 shadow-sm md:grid-cols-2 xl:grid-cols-[2fr_1fr_1fr_1fr_1fr]"
+        className="mb-4 grid grid-cols-2 gap-3 rounded-xl border border-slate-200 bg-white p-4 shadow-sm xl:grid-cols-[minmax(0,2fr)_repeat(4,minmax(9.5rem,1fr))]"
         onSubmit={(e) => {
           e.preventDefault();
           update({ q: search.trim() });
         }}
       >
-        <Field label="Search messages">
+        <Field label="Search messages" className="col-span-2 xl:col-span-1">
           {(ids) => (
             <div className="relative">
               <Search className="pointer-events-none absolute top-2.5 left-3 size-4 text-slate-500" aria-hidden="true" />

@@ -107,10 +107,10 @@ export function DashboardPage() {
                 <thead>
                   <tr>
                     <th className={th}>Tenant</th>
-                    <th className={`${th} text-right`}>Active now</th>
+                    <th className={`${th} hidden text-right md:table-cell`}>Active now</th>
                     <th className={`${th} text-right`}>Conversations</th>
-                    <th className={`${th} text-right`}>Messages</th>
-                    <th className={`${th} text-right`}>Tokens</th>
+                    <th className={`${th} hidden text-right md:table-cell`}>Messages</th>
+                    <th className={`${th} hidden text-right md:table-cell`}>Tokens</th>
                     <th className={`${th} text-right`}>Cost</th>
                   </tr>
                 </thead>
@@ -123,10 +123,10 @@ export function DashboardPage() {
                         </Link>{' '}
                         {t.status === 'suspended' && <Badge tone="amber">suspended</Badge>}
                       </td>
-                      <td className={`${td} text-right tabular-nums`}>{formatInteger(t.activeConversations)}</td>
+                      <td className={`${td} hidden text-right tabular-nums md:table-cell`}>{formatInteger(t.activeConversations)}</td>
                       <td className={`${td} text-right tabular-nums`}>{formatInteger(t.conversations)}</td>
-                      <td className={`${td} text-right tabular-nums`}>{formatInteger(t.messages)}</td>
-                      <td className={`${td} text-right tabular-nums`}>{formatInteger(t.promptTokens + t.completionTokens)}</td>
+                      <td className={`${td} hidden text-right tabular-nums md:table-cell`}>{formatInteger(t.messages)}</td>
+                      <td className={`${td} hidden text-right tabular-nums md:table-cell`}>{formatInteger(t.promptTokens + t.completionTokens)}</td>
                       <td className={`${td} text-right tabular-nums`}>{formatUsd(t.costUsd)}</td>
                     </tr>
                   ))}

@@ -168,11 +168,11 @@ export function KeysPage() {
             <thead>
               <tr>
                 <th className={th}>Key</th>
-                <th className={th}>Status</th>
+                <th className={`${th} hidden sm:table-cell`}>Status</th>
                 <th className={`${th} hidden md:table-cell`}>Allowed origins</th>
                 <th className={`${th} hidden lg:table-cell`}>Limit</th>
                 <th className={`${th} hidden md:table-cell`}>Expires</th>
-                <th className={th}>Last used</th>
+                <th className={`${th} hidden sm:table-cell`}>Last used</th>
                 <th className={th}>
                   <span className="sr-only">Actions</span>
                 </th>
@@ -185,11 +185,13 @@ export function KeysPage() {
                   <tr key={key.id} className={key.revokedAt ? 'text-slate-500' : ''}>
                     <td className={td}>
                       <p className="font-medium">{key.name ?? (key.kind === 'publishable' ? 'Publishable key' : 'Secret key')}</p>
-                      <p className="font-mono text-xs text-slate-600">
-                        {key.prefix}… · {key.kind}
+                      <p className="font-mono text-xs whitespace-nowrap text-slate-600">{key.prefix}…</p>
+                      <p className="text-xs text-slate-600">{key.kind}</p>
+                      <p className="mt-1 flex flex-wrap items-center gap-2 text-xs text-slate-600 sm:hidden">
+                        <Badge tone={state.tone}>{state.label}</Badge> used {formatRelative(key.lastUsedAt)}
                       </p>
                     </td>
-                    <td className={td}>
+                    <td className={`${td} hidden sm:table-cell`}>
                       <Badge tone={state.tone}>{state.label}</Badge>
                     </td>
                     <td className={`${td} hidden max-w-64 md:table-cell`}>
@@ -207,7 +209,7 @@ export function KeysPage() {
                     </td>
                     <td className={`${td} hidden lg:table-cell`}>{key.rateLimitPerMinute ? `${formatInteger(key.rateLimitPerMinute)}/min` : <span className="text-slate-600">tenant&apos;s</span>}</td>
                     <td className={`${td} hidden md:table-cell`}>{key.expiresAt ? formatDate(key.expiresAt) : <span className="text-slate-600">never</span>}</td>
-                    <td className={td} title={key.lastUsedAt ? formatDateTime(key.lastUsedAt) : undefined}>
+                    <td className={`${td} hidden sm:table-cell`} title={key.lastUsedAt ? formatDateTime(key.lastUsedAt) : undefined}>
                       {formatRelative(key.lastUsedAt)}
                     </td>
                     <td className={`${td} text-right`}>

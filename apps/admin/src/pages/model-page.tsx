@@ -208,7 +208,9 @@ function LlmConfigCard({ priority, config, onDiscard }: { priority: number; conf
                     ? `${listed.length} models listed by the provider: pick one or type a name.`
                     : models.data?.error
                       ? `The provider's models could not be listed: ${models.data.error}`
-                      : 'Type the model name, or test the connection to list the provider’s models.'
+                      : canAdmin
+                        ? 'Type the model name, or test the connection to list the provider’s models.'
+                        : undefined
               }
             />
             <datalist id={listId}>
@@ -335,7 +337,7 @@ function EmbeddingCard({ config }: { config: TEmbeddingConfig }) {
           if (request) save.mutate(request);
         }}
       >
-        {config.source === 'default' && <Notice>This tenant uses the server’s default embedding model. Save settings here to give it its own.</Notice>}
+        {config.source === 'default' && <Notice>This tenant uses the server’s default embedding model.{canAdmin ? ' Save settings here to give it its own.' : ''}</Notice>}
         <FormError message={form.formError} />
         <fieldset disabled={!canAdmin} className="grid gap-4 md:grid-cols-2">
           <SelectField

@@ -159,14 +159,14 @@ export function TeamPage() {
                 return (
                   <tr key={member.userId}>
                     <td className={td}>
-                      <p className="font-medium break-all">{member.email}</p>
+                      <p className="font-medium break-words">{member.email}</p>
                       {member.name && <p className="text-xs text-slate-600">{member.name}</p>}
                     </td>
                     <td className={td}>
                       {editable ? (
                         <select
                           aria-label={`Role of ${member.email}`}
-                          className={`${controlClass} w-32 py-1.5`}
+                          className={`${controlClass} w-28 py-1.5`}
                           value={member.role}
                           disabled={changeRole.isPending}
                           onChange={(e) => changeRole.mutate({ member, role: e.target.value as TRole })}
@@ -186,7 +186,7 @@ export function TeamPage() {
                     <td className={`${td} text-right`}>
                       {editable && (
                         <Button size="sm" variant="ghost" className="text-red-700 hover:bg-red-50" icon={<UserMinus className="size-4" aria-hidden="true" />} onClick={() => setRemoving(member)} aria-label={`Remove ${member.email}`}>
-                          Remove
+                          <span className="hidden sm:inline">Remove</span>
                         </Button>
                       )}
                     </td>

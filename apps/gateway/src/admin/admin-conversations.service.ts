@@ -27,7 +27,7 @@ type ListQuery = z.output<typeof ZConversationListQuery>;
 
 const FIRST_MESSAGE_CHARS = 200;
 const MAX_SEARCH_TERMS = 16;
-const HEADLINE_OPTIONS = `StartSel=${SNIPPET_MATCH_START}, StopSel=${SNIPPET_MATCH_END}, MaxWords=24, MinWords=8, ShortWord=2, MaxFragments=1`;
+const HEADLINE_OPTIONS = `StartSel=${SNIPPET_MATCH_START}, StopSel=${SNIPPET_MATCH_END}, MaxWords=30, MinWords=12, ShortWord=0, MaxFragments=1`;
 
 /**
  * A search box's text as a tsquery: every word must match, each as a prefix ("refu" finds "refund").
