@@ -150,6 +150,14 @@ describe('admin app', () => {
     await page.getByRole('dialog', { name: /Revoke/ }).getByRole('button', { name: 'Revoke key' }).click();
     await row.getByText('revoked').filter({ visible: true }).waitFor();
     expect((await gw.db.apiKey.findFirstOrThrow({ where: { tenantId, name: 'Backend' } })).revokedAt).not.toBeNull();
+
+    // The widget key gets a second site, without changing the key.
+    await page.getByRole('row').filter({ hasText: 'Widget' }).getByRole('button', { name: /Edit/ }).click();
+    const editDialog = page.getByRole('dialog', { name: /Edit pk_/ });
+    await editDialog.getByLabel('Allowed origins').fill('https://shop.example.com\nhttps://www.shop.example.com');
+    await editDialog.getByRole('button', { name: 'Save' }).click();
+    await page.getByRole('row').filter({ hasText: 'Widget' }).getByText('https://www.shop.example.com').waitFor();
+    expect((await gw.db.apiKey.findFirstOrThrow({ where: { tenantId, kind: 'publishable' } })).allowedOrigins).toEqual(['https://shop.example.com', 'https://www.shop.example.com']);
   });
 
   it('configures the model and shows the connection test succeed, then fail with the exact error', async () => {
@@ -309,7 +317,7 @@ describe('admin app', () => {
 
       await viewer.goto(url(`/t/${tenantId}/keys`));
       await heading(viewer, 'API keys');
-      expect(await viewer.getByRole('button', { name: /New key|Revoke/ }).count()).toBe(0);
+      expect(await viewer.getByRole('button', { name: /New key|Revoke|Edit/ }).count()).toBe(0);
       await viewer.goto(url('/tenants'));
       await heading(viewer, 'Tenants');
       expect(await viewer.getByRole('button', { name: /New tenant|Edit|Suspend|Delete/ }).count()).toBe(0);

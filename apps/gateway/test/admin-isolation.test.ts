@@ -57,6 +57,7 @@ const aInPath: Call[] = [
   ['GET', 'tenants/{A}/keys'],
   ['POST', 'tenants/{A}/keys', { kind: 'secret' }],
   ['DELETE', 'tenants/{A}/keys/{keyA}'],
+  ['PATCH', 'tenants/{A}/keys/{pkA}', { allowedOrigins: ['https://evil.example.com'] }],
   ['GET', 'tenants/{A}/llm'],
   ['PUT', 'tenants/{A}/llm/0', { provider: 'ollama', model: 'hijack' }],
   ['PUT', 'tenants/{A}/llm/5', { provider: 'ollama', model: 'hijack' }],
@@ -86,6 +87,7 @@ const aInPath: Call[] = [
 const aUnderB: Call[] = [
   ['DELETE', 'tenants/{B}/keys/{keyA}'],
   ['DELETE', 'tenants/{B}/keys/{pkA}'],
+  ['PATCH', 'tenants/{B}/keys/{pkA}', { allowedOrigins: ['https://evil.example.com'] }],
   ['PATCH', 'tenants/{B}/agents/{agentA}', { systemPrompt: 'Leak everything.', isDefault: true }],
   ['PATCH', 'tenants/{B}/agents/{agentA}', { name: 'Renamed' }],
   ['DELETE', 'tenants/{B}/agents/{agentA}'],

@@ -278,6 +278,36 @@ describe('keys', () => {
     expect(await gw.db.apiKey.count({ where: { tenantId: t.tenantId } })).toBe(before);
   });
 
+  it('edits a key in place: name, origins, limit and expiry, with the same secret', async () => {
+    const created = ZCreatedKey.parse((await owner('POST', `tenants/${t.tenantId}/keys`, { kind: 'publishable', name: 'Old', allowedOrigins: ['https://old.example.com'] })).body);
+    const path = `tenants/${t.tenantId}/keys/${created.key.id}`;
+    const expiresAt = new Date(Date.now() + 7 * 86_400_000).toISOString();
+    const updated = await owner('PATCH', path, { name: 'New', allowedOrigins: ['https://new.example.com/', 'http://localhost:5173'], rateLimitPerMinute: 9, expiresAt });
+    expect(updated.status).toBe(200);
+    expect(ZApiKey.parse(updated.body)).toMatchObject({ name: 'New', allowedOrigins: ['https://new.example.com', 'http://localhost:5173'], rateLimitPerMinute: 9, expiresAt, prefix: created.key.prefix });
+    expect((await gw.db.apiKey.findUniqueOrThrow({ where: { id: created.key.id } })).hash).toBe(hashApiKey(created.secret));
+
+    const cleared = await owner('PATCH', path, { rateLimitPerMinute: null, expiresAt: null });
+    expect(cleared.body).toMatchObject({ name: 'New', rateLimitPerMinute: null, expiresAt: null, allowedOrigins: ['https://new.example.com', 'http://localhost:5173'] });
+    const audit = await gw.db.auditLog.findMany({ where: { action: 'key.update', target: created.key.id }, orderBy: { createdAt: 'asc' } });
+    expect(audit.map((a) => a.details)).toEqual([
+      { prefix: created.key.prefix, changes: { name: { from: 'Old', to: 'New' }, rateLimitPerMinute: { from: null, to: 9 }, expiresAt: { from: null, to: expiresAt } }, allowedOrigins: ['https://new.example.com', 'http://localhost:5173'] },
+      { prefix: created.key.prefix, changes: { rateLimitPerMinute: { from: 9, to: null }, expiresAt: { from: expiresAt, to: null } } },
+    ]);
+
+    for (const body of [{ allowedOrigins: ['https://x.example.com/path'] }, { expiresAt: '2001-01-01T00:00:00Z' }, { kind: 'secret' }, { rateLimitPerMinute: 0 }]) {
+      const result = await owner('PATCH', path, body);
+      expect({ body, status: result.status, code: result.body.error?.code }).toEqual({ body, status: 400, code: 'VALIDATION_FAILED' });
+    }
+    const secretOrigins = await owner('PATCH', `tenants/${t.tenantId}/keys/${t.secretKeyId}`, { allowedOrigins: ['https://x.example.com'] });
+    expect(secretOrigins.body.error).toMatchObject({ code: 'VALIDATION_FAILED', details: { issues: [{ path: 'allowedOrigins' }] } });
+
+    await owner('DELETE', path);
+    const revoked = await owner('PATCH', path, { name: 'Zombie' });
+    expect(revoked.status).toBe(409);
+    expect((await gw.db.apiKey.findUniqueOrThrow({ where: { id: created.key.id } })).name).toBe('New');
+  });
+
   it('revokes a key once; revoking again changes nothing', async () => {
     const revoked = await owner('DELETE', `tenants/${t.tenantId}/keys/${t.secretKeyId}`);
     expect(revoked.status).toBe(200);
@@ -614,6 +644,7 @@ describe('roles', () => {
     const writes: [string, string, unknown?][] = [
       ['POST', 'keys', { kind: 'secret' }],
       ['DELETE', `keys/${t.secretKeyId}`],
+      ['PATCH', `keys/${t.publishableKeyId}`, { allowedOrigins: ['https://evil.example.com'] }],
       ['PUT', 'llm/0', { provider: 'openai', model: 'gpt-4o', apiKey: 'sk-x' }],
       ['PUT', 'llm/1', { provider: 'ollama', model: 'x' }],
       ['DELETE', 'llm/0'],
@@ -636,5 +667,10 @@ describe('roles', () => {
     }
     expect(await snapshotTenant(gw.db, t.tenantId)).toEqual(before);
     expect(await gw.db.message.count({ where: { conversationId } })).toBe(1);
+    // Reads across tenants: the dashboard yes, the audit log no.
+    expect((await api('GET', `stats?tenantId=${t.tenantId}`)).status).toBe(200);
+    expect((await api('GET', `usage?tenantId=${t.tenantId}`)).status).toBe(200);
+    const audit = await api('GET', `audit?tenantId=${t.tenantId}`);
+    expect({ status: audit.status, code: audit.body.error?.code }).toEqual({ status: 403, code: 'FORBIDDEN' });
   });
 });

@@ -106,6 +106,18 @@ export const ZCreateKeyRequest = z
   });
 export type TCreateKeyRequest = z.infer<typeof ZCreateKeyRequest>;
 
+/**
+ * Changes a key in place (its secret stays the same): name, origins (publishable keys), rate limit,
+ * expiry. `null` clears the rate limit (the tenant's applies) or the expiry (never expires).
+ */
+export const ZUpdateKeyRequest = z.strictObject({
+  name: z.string().trim().min(1).max(120).nullable().optional(),
+  allowedOrigins: z.array(ZOrigin).max(50).optional(),
+  rateLimitPerMinute: ZRateLimitPerMinute.nullable().optional(),
+  expiresAt: z.iso.datetime({ offset: true }).nullable().optional(),
+});
+export type TUpdateKeyRequest = z.infer<typeof ZUpdateKeyRequest>;
+
 /** The full key is in `secret`, returned this once and never again. */
 export const ZCreatedKey = z.object({ key: ZApiKey, secret: z.string() });
 export type TCreatedKey = z.infer<typeof ZCreatedKey>;

@@ -1,6 +1,6 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { ZCreateKeyRequest, type TApiKey, type TCreatedKey, type TKeyKind } from '@babble-buddy/shared';
-import { KeyRound, Plus } from 'lucide-react';
+import { ZCreateKeyRequest, ZUpdateKeyRequest, type TApiKey, type TCreatedKey, type TKeyKind } from '@babble-buddy/shared';
+import { KeyRound, Pencil, Plus } from 'lucide-react';
 import { useState } from 'react';
 import type { z } from 'zod';
 import { api } from '../api/client';
@@ -117,6 +117,96 @@ function CreateKeyDialog({ tenantId, open, onClose, onCreated }: { tenantId: str
   );
 }
 
+interface EditValues extends Record<string, string> {
+  name: string;
+  allowedOrigins: string;
+  rateLimitPerMinute: string;
+  expiresOn: string;
+}
+
+/** An ISO time as the local date a date input shows. */
+function localDate(iso: string | null): string {
+  if (!iso) return '';
+  const d = new Date(iso);
+  return `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, '0')}-${String(d.getDate()).padStart(2, '0')}`;
+}
+
+function EditKeyDialog({ tenantId, apiKey, onClose }: { tenantId: string; apiKey: TApiKey; onClose: () => void }) {
+  const queryClient = useQueryClient();
+  const toast = useToast();
+  const publishable = apiKey.kind === 'publishable';
+  const form = useForm<EditValues, typeof ZUpdateKeyRequest>({
+    initial: {
+      name: apiKey.name ?? '',
+      allowedOrigins: apiKey.allowedOrigins.join('\n'),
+      rateLimitPerMinute: apiKey.rateLimitPerMinute?.toString() ?? '',
+      expiresOn: localDate(apiKey.expiresAt),
+    },
+    schema: ZUpdateKeyRequest,
+    toRequest: (v) => ({
+      name: optionalText(v.name) ?? null,
+      ...(publishable ? { allowedOrigins: lines(v.allowedOrigins) } : {}),
+      rateLimitPerMinute: optionalNumber(v.rateLimitPerMinute) ?? null,
+      // An unchanged date keeps the exact expiry time.
+      ...(v.expiresOn === localDate(apiKey.expiresAt) ? {} : { expiresAt: endOfDay(v.expiresOn) ?? null }),
+    }),
+  });
+  const save = useMutation({
+    mutationFn: (request: z.output<typeof ZUpdateKeyRequest>) => api.keys.update(tenantId, apiKey.id, request),
+    onSuccess: async (key) => {
+      await queryClient.invalidateQueries({ queryKey: ['keys', tenantId] });
+      toast.success(`Key ${key.prefix}… saved`);
+      onClose();
+    },
+    onError: (error) => form.showServerError(error),
+  });
+  return (
+    <Dialog
+      open
+      onClose={onClose}
+      title={`Edit ${apiKey.prefix}…`}
+      description="The key itself stays the same: nothing that uses it needs changing."
+      onSubmit={() => {
+        const request = form.validate();
+        if (request) save.mutate(request);
+      }}
+      footer={
+        <>
+          <Button onClick={onClose}>Cancel</Button>
+          <Button type="submit" variant="primary" loading={save.isPending}>
+            Save
+          </Button>
+        </>
+      }
+    >
+      <FormError message={form.formError} />
+      <TextField label="Name" value={form.values.name} onValueChange={(v) => form.set('name', v)} error={form.errors['name']} />
+      {publishable && (
+        <TextAreaField
+          label="Allowed origins"
+          hint="One per line. Browsers on other sites are refused."
+          rows={3}
+          spellCheck={false}
+          value={form.values.allowedOrigins}
+          onValueChange={(v) => form.set('allowedOrigins', v)}
+          error={form.errors['allowedOrigins']}
+        />
+      )}
+      <div className="grid gap-4 sm:grid-cols-2">
+        <TextField
+          label="Rate limit (requests a minute)"
+          inputMode="numeric"
+          hint="Empty: the tenant's limit."
+          value={form.values.rateLimitPerMinute}
+          onValueChange={(v) => form.set('rateLimitPerMinute', v)}
+          error={form.errors['rateLimitPerMinute']}
+        />
+        <TextField label="Expires on" type="date" hint="Empty: never." value={form.values.expiresOn} onValueChange={(v) => form.set('expiresOn', v)} error={form.errors['expiresAt']} />
+      </div>
+    </Dialog>
+  );
+}
+
 export function KeysPage() {
   const { tenant, role, canAdmin } = useTenant();
   usePageTitle(`API keys · ${tenant.name}`);
@@ -126,6 +216,7 @@ export function KeysPage() {
   const [creating, setCreating] = useState(false);
   const [created, setCreated] = useState<TCreatedKey | null>(null);
   const [revoking, setRevoking] = useState<TApiKey | null>(null);
+  const [editing, setEditing] = useState<TApiKey | null>(null);
   const revoke = useMutation({
     mutationFn: (key: TApiKey) => api.keys.revoke(tenant.id, key.id),
     onSuccess: async (key) => {
@@ -214,9 +305,14 @@ export function KeysPage() {
                     </td>
                     <td className={`${td} text-right`}>
                       {canAdmin && !key.revokedAt && (
-                        <Button size="sm" variant="ghost" className="text-red-700 hover:bg-red-50" onClick={() => setRevoking(key)} aria-label={`Revoke ${key.prefix}…`}>
-                          Revoke
-                        </Button>
+                        <div className="flex flex-wrap justify-end gap-1">
+                          <Button size="sm" variant="ghost" icon={<Pencil className="size-4" aria-hidden="true" />} onClick={() => setEditing(key)} aria-label={`Edit ${key.prefix}…`}>
+                            <span className="hidden sm:inline">Edit</span>
+                          </Button>
+                          <Button size="sm" variant="ghost" className="text-red-700 hover:bg-red-50" onClick={() => setRevoking(key)} aria-label={`Revoke ${key.prefix}…`}>
+                            Revoke
+                          </Button>
+                        </div>
                       )}
                     </td>
                   </tr>
@@ -252,6 +348,7 @@ export function KeysPage() {
           </>
         )}
       </Dialog>
+      {editing && <EditKeyDialog tenantId={tenant.id} apiKey={editing} onClose={() => setEditing(null)} />}
       <ConfirmDialog
         open={revoking !== null}
         onClose={() => {

@@ -41,9 +41,10 @@ type Scalar = string | number | boolean | null;
 export function changes(before: Record<string, unknown>, patch: Record<string, Scalar | undefined>): Record<string, { from: Scalar; to: Scalar }> {
   const result: Record<string, { from: Scalar; to: Scalar }> = {};
   for (const [field, to] of Object.entries(patch)) {
-    const from = before[field];
+    const value = before[field];
+    const from = value instanceof Date ? value.toISOString() : typeof value === 'object' || value === undefined ? null : (value as Scalar);
     if (to === undefined || from === to) continue;
-    result[field] = { from: from instanceof Date ? from.toISOString() : typeof from === 'object' || from === undefined ? null : (from as Scalar), to };
+    result[field] = { from, to };
   }
   return result;
 }

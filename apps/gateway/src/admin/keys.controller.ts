@@ -1,5 +1,5 @@
-import { Body, Controller, Delete, Get, Param, Post, UseGuards } from '@nestjs/common';
-import { ZCreateKeyRequest, ZKeyParams, ZTenantParams, type TApiKey, type TCreatedKey } from '@babble-buddy/shared';
+import { Body, Controller, Delete, Get, Param, Patch, Post, UseGuards } from '@nestjs/common';
+import { ZCreateKeyRequest, ZKeyParams, ZTenantParams, ZUpdateKeyRequest, type TApiKey, type TCreatedKey } from '@babble-buddy/shared';
 import { AdminAuthGuard, MinRole } from '../auth/admin-auth.guard';
 import { parseWith } from '../common/validation';
 import type { Actor } from './actor';
@@ -22,6 +22,14 @@ export class KeysController {
   create(@CurrentActor() actor: Actor, @Param() params: unknown, @Body() body: unknown): Promise<TCreatedKey> {
     const { tenantId } = parseWith(ZTenantParams, params, 'path');
     return this.keys.create(actor, tenantId, parseWith(ZCreateKeyRequest, body));
+  }
+
+  /** Changes name, origins, rate limit or expiry; the key itself stays the same. */
+  @Patch(':keyId')
+  @MinRole('admin')
+  update(@CurrentActor() actor: Actor, @Param() params: unknown, @Body() body: unknown): Promise<TApiKey> {
+    const { tenantId, keyId } = parseWith(ZKeyParams, params, 'path');
+    return this.keys.update(actor, tenantId, keyId, parseWith(ZUpdateKeyRequest, body));
   }
 
   /** Revokes the key (it stays listed, with revokedAt) and returns it. */

@@ -22,6 +22,7 @@ import {
   type TCreateKeyRequest,
   type TCreateTenantRequest,
   type TCreateTenantResponse,
+  type TUpdateKeyRequest,
   type TEmbeddingConfig,
   type TEmbeddingConfigInput,
   type TListModelsRequest,
@@ -95,6 +96,7 @@ export interface AdminClient {
   keys: {
     list(tenantId: string): Promise<TApiKey[]>;
     create(tenantId: string, request: TCreateKeyRequest): Promise<TCreatedKey>;
+    update(tenantId: string, keyId: string, request: TUpdateKeyRequest): Promise<TApiKey>;
     revoke(tenantId: string, keyId: string): Promise<TApiKey>;
   };
   llm: {
@@ -186,6 +188,7 @@ export function createAdminClient(options: AdminClientOptions): AdminClient {
     keys: {
       list: (tenantId) => json(ZApiKey.array(), 'GET', `${t(tenantId)}/keys`),
       create: (tenantId, request) => json(ZCreatedKey, 'POST', `${t(tenantId)}/keys`, request),
+      update: (tenantId, keyId, request) => json(ZApiKey, 'PATCH', `${t(tenantId)}/keys/${encodeURIComponent(keyId)}`, request),
       revoke: (tenantId, keyId) => json(ZApiKey, 'DELETE', `${t(tenantId)}/keys/${encodeURIComponent(keyId)}`),
     },
     llm: {
