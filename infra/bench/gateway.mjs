@@ -5,7 +5,7 @@ import { parseArgs } from 'node:util';
 import { isStopping, onCleanup, throwIfStopping } from './lib/cleanup.mjs';
 import { freePort, startNodeChild } from './lib/children.mjs';
 import { progress } from './lib/progress.mjs';
-import { assertRedisReachable } from './lib/services.mjs';
+import { assertRedisReachable, redact, waitForHealth } from './lib/services.mjs';
 import { machineInfo, RESULTS_DIR, writeResults } from './lib/results.mjs';
 import { round, summarize } from './lib/stats.mjs';
 import { gatewaySseReader, createStreamClient, ollamaChatReader } from './lib/stream-client.mjs';
@@ -333,21 +333,6 @@ async function createTenant(createDbClient, generateApiKey, databaseUrl) {
   }
 }
 
-async function waitForHealth(gateway, url, timeoutMs = 30_000) {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (!gateway.running) throw new Error(`the gateway exited before it was healthy:\n${gateway.output()}`);
-    try {
-      const response = await fetch(`${url}/health`, { signal: AbortSignal.timeout(1000) });
-      if (response.status === 200) return;
-    } catch {
-      // not listening yet
-    }
-    await sleep(100);
-  }
-  throw new Error(`the gateway did not answer GET /health with 200 within ${timeoutMs} ms:\n${gateway.output()}`);
-}
-
 function roundAll(summary) {
   return Object.fromEntries(Object.entries(summary).map(([key, value]) => [key, key === 'count' ? value : round(value)]));
 }
@@ -358,9 +343,6 @@ function positiveInt(flag, value) {
   return parsed;
 }
 
-function redact(url) {
-  return url.replace(/\/\/([^:@/]+):[^@/]*@/, '//$1:***@');
-}
 
 function log(message) {
   console.error(`[bench] ${message}`);

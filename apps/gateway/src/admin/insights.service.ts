@@ -45,29 +45,15 @@ function rangeOf(query: InsightsQuery): Range {
   return { from, to, tz: query.tz };
 }
 
-interface SeriesRow {
-  date: string;
-  conversations: unknown;
-  messages: unknown;
-  prompt_tokens: unknown;
-  completion_tokens: unknown;
-  cost_usd: unknown;
-  requests: unknown;
-  errors: unknown;
-}
-
-interface TenantRow {
-  id: string;
-  name: string;
-  status: 'active' | 'suspended';
-  conversations: unknown;
-  messages: unknown;
-  prompt_tokens: unknown;
-  completion_tokens: unknown;
-  cost_usd: unknown;
-  requests: unknown;
-  errors: unknown;
-  active: unknown;
+/** A GROUPING SETS row: per tenant (day null) or per day (tenant_id null). */
+interface GroupRow {
+  tenant_id: string | null;
+  day: string | null;
+  n?: unknown;
+  prompt_tokens?: unknown;
+  completion_tokens?: unknown;
+  cost_usd?: unknown;
+  errors?: unknown;
 }
 
 interface UsageRow {
@@ -95,110 +81,74 @@ export class InsightsService {
 
   async stats(actor: Actor, query: InsightsQuery): Promise<TStatsResponse> {
     const tenantIds = await tenantsInScope(this.db, actor, query.tenantId, 'viewer');
-    const range = rangeOf(query);
-    const [series, tenants] = await Promise.all([this.series(tenantIds, range), this.perTenant(tenantIds, range)]);
+    const { from, to, tz } = rangeOf(query);
+    // One pass over each table gives both the days and the tenants (GROUPING SETS), all in parallel.
+    const byDayAndTenant = (table: Prisma.Sql, measures: Prisma.Sql) => this.db.$queryRaw<GroupRow[]>`
+      SELECT tenant_id, to_char(day, 'YYYY-MM-DD') AS day, ${measures}
+      FROM (
+        SELECT r.*, (r.created_at AT TIME ZONE ${tz})::date AS day FROM ${table} r
+        WHERE r.tenant_id = ANY(${tenantIds}::uuid[]) AND r.created_at >= ${from} AND r.created_at < ${to}
+      ) rows
+      GROUP BY GROUPING SETS ((tenant_id), (day))`;
+    const [days, conversations, messages, requests, tenants] = await Promise.all([
+      this.db.$queryRaw<{ day: string }[]>`
+        SELECT to_char(d, 'YYYY-MM-DD') AS day
+        FROM generate_series((${from}::timestamptz AT TIME ZONE ${tz})::date,
+                             ((${to}::timestamptz - interval '1 millisecond') AT TIME ZONE ${tz})::date,
+                             interval '1 day') AS d`,
+      byDayAndTenant(Prisma.sql`conversations`, Prisma.sql`count(*) AS n`),
+      byDayAndTenant(Prisma.sql`messages`, Prisma.sql`count(*) AS n`),
+      byDayAndTenant(
+        Prisma.sql`llm_requests`,
+        Prisma.sql`sum(prompt_tokens) AS prompt_tokens, sum(completion_tokens) AS completion_tokens, sum(cost_usd)::float8 AS cost_usd,
+                   count(*) AS n, count(*) FILTER (WHERE status = 'error') AS errors`,
+      ),
+      this.db.$queryRaw<{ id: string; name: string; status: 'active' | 'suspended'; active: unknown }[]>`
+        SELECT t.id, t.name, t.status,
+               (SELECT count(*) FROM conversations c
+                 WHERE c.tenant_id = t.id AND c.status <> 'closed'
+                   AND c.last_activity_at > now() - make_interval(mins => ${ACTIVE_WINDOW_MINUTES})) AS active
+        FROM tenants t WHERE t.id = ANY(${tenantIds}::uuid[])`,
+    ]);
+    const perDay = new Map(days.map(({ day }) => [day, { date: day, conversations: 0, messages: 0, promptTokens: 0, completionTokens: 0, costUsd: 0 }]));
+    const perTenant = new Map<string, TTenantStats>(
+      tenants.map((t) => [
+        t.id,
+        { tenantId: t.id, name: t.name, status: t.status, conversations: 0, messages: 0, promptTokens: 0, completionTokens: 0, costUsd: 0, llmRequests: 0, llmErrors: 0, activeConversations: num(t.active) },
+      ]),
+    );
+    const add = (rows: GroupRow[], apply: (target: TStatsPoint | TTenantStats, row: GroupRow) => void) => {
+      for (const row of rows) {
+        const target = row.tenant_id ? perTenant.get(row.tenant_id) : row.day ? perDay.get(row.day) : undefined;
+        if (target) apply(target, row);
+      }
+    };
+    add(conversations, (target, row) => (target.conversations += num(row.n)));
+    add(messages, (target, row) => (target.messages += num(row.n)));
+    add(requests, (target, row) => {
+      target.promptTokens += num(row.prompt_tokens);
+      target.completionTokens += num(row.completion_tokens);
+      target.costUsd += num(row.cost_usd);
+      if ('llmRequests' in target) {
+        target.llmRequests += num(row.n);
+        target.llmErrors += num(row.errors);
+      }
+    });
+    const tenantRows = [...perTenant.values()].sort((a, b) => b.messages - a.messages || a.name.localeCompare(b.name));
     const totals = { conversations: 0, messages: 0, promptTokens: 0, completionTokens: 0, costUsd: 0, llmRequests: 0, llmErrors: 0 };
-    for (const tenant of tenants) {
+    for (const tenant of tenantRows) {
       for (const field of Object.keys(totals) as (keyof typeof totals)[]) totals[field] += tenant[field];
     }
     return {
-      from: range.from.toISOString(),
-      to: range.to.toISOString(),
-      tz: range.tz,
-      series,
+      from: from.toISOString(),
+      to: to.toISOString(),
+      tz,
+      series: [...perDay.values()],
       totals,
-      activeConversations: tenants.reduce((sum, tenant) => sum + tenant.activeConversations, 0),
+      activeConversations: tenantRows.reduce((sum, tenant) => sum + tenant.activeConversations, 0),
       activeWindowMinutes: ACTIVE_WINDOW_MINUTES,
-      tenants,
+      tenants: tenantRows,
     };
-  }
-
-  /** Every day of the range in the query's time zone, with zeros for quiet days. */
-  private async series(tenantIds: string[], { from, to, tz }: Range): Promise<TStatsPoint[]> {
-    const rows = await this.db.$queryRaw<SeriesRow[]>`
-      WITH days AS (
-        SELECT d::date AS day
-        FROM generate_series((${from}::timestamptz AT TIME ZONE ${tz})::date,
-                             ((${to}::timestamptz - interval '1 millisecond') AT TIME ZONE ${tz})::date,
-                             interval '1 day') AS d
-      ), conv AS (
-        SELECT (created_at AT TIME ZONE ${tz})::date AS day, count(*) AS n
-        FROM conversations
-        WHERE tenant_id = ANY(${tenantIds}::uuid[]) AND created_at >= ${from} AND created_at < ${to}
-        GROUP BY 1
-      ), msg AS (
-        SELECT (created_at AT TIME ZONE ${tz})::date AS day, count(*) AS n
-        FROM messages
-        WHERE tenant_id = ANY(${tenantIds}::uuid[]) AND created_at >= ${from} AND created_at < ${to}
-        GROUP BY 1
-      ), req AS (
-        SELECT (created_at AT TIME ZONE ${tz})::date AS day,
-               sum(prompt_tokens) AS prompt_tokens, sum(completion_tokens) AS completion_tokens,
-               sum(cost_usd)::float8 AS cost_usd, count(*) AS requests, count(*) FILTER (WHERE status = 'error') AS errors
-        FROM llm_requests
-        WHERE tenant_id = ANY(${tenantIds}::uuid[]) AND created_at >= ${from} AND created_at < ${to}
-        GROUP BY 1
-      )
-      SELECT to_char(days.day, 'YYYY-MM-DD') AS date, conv.n AS conversations, msg.n AS messages,
-             req.prompt_tokens, req.completion_tokens, req.cost_usd, req.requests, req.errors
-      FROM days
-      LEFT JOIN conv ON conv.day = days.day
-      LEFT JOIN msg ON msg.day = days.day
-      LEFT JOIN req ON req.day = days.day
-      ORDER BY days.day`;
-    return rows.map((row) => ({
-      date: row.date,
-      conversations: num(row.conversations),
-      messages: num(row.messages),
-      promptTokens: num(row.prompt_tokens),
-      completionTokens: num(row.completion_tokens),
-      costUsd: num(row.cost_usd),
-    }));
-  }
-
-  private async perTenant(tenantIds: string[], { from, to }: Range): Promise<TTenantStats[]> {
-    const rows = await this.db.$queryRaw<TenantRow[]>`
-      SELECT t.id, t.name, t.status, c.n AS conversations, m.n AS messages, r.prompt_tokens, r.completion_tokens,
-             r.cost_usd, r.requests, r.errors, a.n AS active
-      FROM tenants t
-      LEFT JOIN (
-        SELECT tenant_id, count(*) AS n FROM conversations
-        WHERE tenant_id = ANY(${tenantIds}::uuid[]) AND created_at >= ${from} AND created_at < ${to}
-        GROUP BY 1
-      ) c ON c.tenant_id = t.id
-      LEFT JOIN (
-        SELECT tenant_id, count(*) AS n FROM messages
-        WHERE tenant_id = ANY(${tenantIds}::uuid[]) AND created_at >= ${from} AND created_at < ${to}
-        GROUP BY 1
-      ) m ON m.tenant_id = t.id
-      LEFT JOIN (
-        SELECT tenant_id, sum(prompt_tokens) AS prompt_tokens, sum(completion_tokens) AS completion_tokens,
-               sum(cost_usd)::float8 AS cost_usd, count(*) AS requests, count(*) FILTER (WHERE status = 'error') AS errors
-        FROM llm_requests
-        WHERE tenant_id = ANY(${tenantIds}::uuid[]) AND created_at >= ${from} AND created_at < ${to}
-        GROUP BY 1
-      ) r ON r.tenant_id = t.id
-      LEFT JOIN (
-        SELECT tenant_id, count(*) AS n FROM conversations
-        WHERE tenant_id = ANY(${tenantIds}::uuid[]) AND status <> 'closed'
-          AND last_activity_at > now() - make_interval(mins => ${ACTIVE_WINDOW_MINUTES})
-        GROUP BY 1
-      ) a ON a.tenant_id = t.id
-      WHERE t.id = ANY(${tenantIds}::uuid[])
-      ORDER BY coalesce(m.n, 0) DESC, t.name`;
-    return rows.map((row) => ({
-      tenantId: row.id,
-      name: row.name,
-      status: row.status,
-      conversations: num(row.conversations),
-      messages: num(row.messages),
-      promptTokens: num(row.prompt_tokens),
-      completionTokens: num(row.completion_tokens),
-      costUsd: num(row.cost_usd),
-      llmRequests: num(row.requests),
-      llmErrors: num(row.errors),
-      activeConversations: num(row.active),
-    }));
   }
 
   /** Model calls per day (in the query's time zone), tenant, provider and model; newest day first. */
