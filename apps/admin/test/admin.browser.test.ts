@@ -367,6 +367,31 @@ describe('admin app', () => {
     await heading(page, 'Dashboard');
   });
 
+  it('is usable from the keyboard: skip link, visible focus, dialogs that trap focus and give it back', async () => {
+    await page.goto(url('/tenants'));
+    await heading(page, 'Tenants');
+    await page.keyboard.press('Tab');
+    const skip = page.getByRole('link', { name: 'Skip to content' });
+    expect(await skip.evaluate((el) => el === document.activeElement)).toBe(true);
+    // The focused control is drawn with an outline.
+    expect(await skip.evaluate((el) => getComputedStyle(el).outlineStyle)).toBe('solid');
+    await page.keyboard.press('Enter');
+    expect(await page.evaluate(() => document.activeElement?.id)).toBe('main');
+
+    const newTenant = page.getByRole('button', { name: 'New tenant' });
+    await newTenant.focus();
+    await page.keyboard.press('Enter');
+    const dialog = page.getByRole('dialog', { name: 'New tenant' });
+    await dialog.waitFor();
+    expect(await dialog.getByLabel('Name').evaluate((el) => el === document.activeElement)).toBe(true);
+    // Tab stays inside the dialog.
+    for (let i = 0; i < 12; i++) await page.keyboard.press('Tab');
+    expect(await dialog.evaluate((el) => el.contains(document.activeElement))).toBe(true);
+    await page.keyboard.press('Escape');
+    await dialog.waitFor({ state: 'hidden' });
+    expect(await newTenant.evaluate((el) => el === document.activeElement)).toBe(true);
+  });
+
   it('renders every page at 1280 and 390 px wide with no serious accessibility violations', async () => {
     const pages: [name: string, hash: string, title: string | RegExp][] = [
       ['dashboard', '/', 'Dashboard'],
