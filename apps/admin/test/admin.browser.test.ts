@@ -1,4 +1,7 @@
-import { readFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { createServer as createHttpServer, type Server } from 'node:http';
+import { tmpdir } from 'node:os';
+import { extname, join } from 'node:path';
 import { createServer } from 'node:net';
 import { resolve } from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
@@ -39,6 +42,11 @@ async function closedPort(): Promise<number> {
   const { port } = server.address() as { port: number };
   await new Promise<void>((done) => server.close(() => done()));
   return port;
+}
+
+/** The owner's current token, read from the signed-in page. */
+async function ownerToken(): Promise<string> {
+  return page.evaluate(() => (JSON.parse(localStorage.getItem('babble-buddy-admin.session') ?? '{}') as { token: string }).token);
 }
 
 const url = (hash = '/') => `${gw.url}/admin/#${hash}`;
@@ -291,6 +299,65 @@ describe('admin app', () => {
     expect(lines.some((line) => line.startsWith(',,ollama/llama3.2,'))).toBe(true);
   });
 
+  it('edits agents and their prompts, and sets the default', async () => {
+    await page.goto(url(`/t/${tenantId}/agents`));
+    await heading(page, 'Agents & system prompts');
+    await page.getByRole('button', { name: 'New agent' }).click();
+    const dialog = page.getByRole('dialog', { name: 'New agent' });
+    await dialog.getByLabel('Name').fill('Sales');
+    await dialog.getByLabel('System prompt').fill('You sell kettles. Be brief.');
+    await dialog.getByRole('button', { name: 'Save agent' }).click();
+    const sales = page.getByRole('listitem').filter({ hasText: 'Sales' });
+    await sales.getByText('You sell kettles. Be brief.').waitFor();
+    await sales.getByRole('button', { name: 'Make default' }).click();
+    await sales.getByText('default', { exact: true }).waitFor();
+    const defaults = await gw.db.agent.findMany({ where: { tenantId, isDefault: true } });
+    expect(defaults.map((a) => a.name)).toEqual(['Sales']);
+
+    await sales.getByRole('button', { name: 'Edit Sales' }).click();
+    const edit = page.getByRole('dialog', { name: 'Edit Sales' });
+    await edit.getByLabel('System prompt').fill('You sell kettles and teapots.');
+    await edit.getByRole('button', { name: 'Save agent' }).click();
+    await sales.getByText('You sell kettles and teapots.').waitFor();
+    expect((await gw.db.agent.findFirstOrThrow({ where: { tenantId, name: 'Sales' } })).systemPrompt).toBe('You sell kettles and teapots.');
+  });
+
+  it('renames, limits, suspends and deletes a tenant, each with a confirmation', async () => {
+    const temp = await fetch(`${gw.url}/api/v1/admin/tenants`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${await ownerToken()}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ name: 'Temp Co' }),
+    });
+    expect(temp.status).toBe(201);
+    // Made elsewhere (the API): a fresh load shows it.
+    await page.goto(url('/tenants'));
+    await page.reload();
+    await heading(page, 'Tenants');
+    const row = page.getByRole('row').filter({ hasText: 'Temp Co' });
+    await row.getByRole('button', { name: 'Edit Temp Co' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Edit Temp Co' });
+    await dialog.getByLabel('Name').fill('Temp Company');
+    await dialog.getByLabel('Plan').fill('pro');
+    await dialog.getByLabel('Rate limit').fill('60');
+    await dialog.getByRole('button', { name: 'Save' }).click();
+    const renamed = page.getByRole('row').filter({ hasText: 'Temp Company' });
+    await renamed.getByText('60/min').waitFor();
+
+    await renamed.getByRole('button', { name: 'Suspend' }).click();
+    await page.getByRole('dialog', { name: 'Suspend Temp Company?' }).getByRole('button', { name: 'Suspend' }).click();
+    await renamed.getByText('suspended').waitFor();
+    expect((await gw.db.tenant.findFirstOrThrow({ where: { name: 'Temp Company' } })).status).toBe('suspended');
+
+    await renamed.getByRole('button', { name: 'Delete Temp Company' }).click();
+    const confirm = page.getByRole('dialog', { name: 'Delete Temp Company?' });
+    const deleteButton = confirm.getByRole('button', { name: 'Delete for good' });
+    expect(await deleteButton.isDisabled()).toBe(true);
+    await confirm.getByLabel(/Type .* to confirm/).fill('temp-co');
+    await deleteButton.click();
+    await renamed.waitFor({ state: 'detached' });
+    expect(await gw.db.tenant.count({ where: { slug: 'temp-co' } })).toBe(0);
+  });
+
   it('adds a viewer on the Team page; the viewer sees settings but cannot change them', async () => {
     await page.goto(url(`/t/${tenantId}/team`));
     await heading(page, 'Team');
@@ -358,13 +425,47 @@ describe('admin app', () => {
   });
 
   it('signs out: the token stops working at once', async () => {
-    const token = await page.evaluate(() => (JSON.parse(localStorage.getItem('babble-buddy-admin.session') ?? '{}') as { token: string }).token);
+    const token = await ownerToken();
     await page.getByRole('button', { name: 'Sign out' }).click();
     await page.getByText('You are signed out').waitFor();
     const me = await fetch(`${gw.url}/api/v1/admin/auth/me`, { headers: { authorization: `Bearer ${token}` } });
     expect(me.status).toBe(401);
     await signIn(page, OWNER);
     await heading(page, 'Dashboard');
+  });
+
+  it('works from another static server and path, with the API URL in config.js', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'bb-admin-static-'));
+    cpSync(DIST, dir, { recursive: true });
+    writeFileSync(join(dir, 'config.js'), `window.BABBLE_BUDDY_ADMIN = { apiUrl: ${JSON.stringify(gw.url)} };\n`);
+    const types: Record<string, string> = { '.html': 'text/html', '.js': 'text/javascript', '.css': 'text/css', '.svg': 'image/svg+xml' };
+    // A plain static server: no rewrites, no API, another origin, and a sub-path.
+    const server: Server = createHttpServer((req, res) => {
+      const path = (req.url ?? '/').split('?')[0] ?? '/';
+      if (!path.startsWith('/ops/')) return void res.writeHead(404).end();
+      const file = join(dir, path.slice('/ops/'.length) || 'index.html');
+      try {
+        const body = readFileSync(file);
+        res.writeHead(200, { 'content-type': types[extname(file)] ?? 'application/octet-stream' }).end(body);
+      } catch {
+        res.writeHead(404).end();
+      }
+    });
+    await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
+    const { port } = server.address() as { port: number };
+    const { context, page: elsewhere } = await openContext();
+    try {
+      await elsewhere.goto(`http://127.0.0.1:${port}/ops/`);
+      await heading(elsewhere, 'Sign in');
+      await elsewhere.getByText(`Server: ${gw.url}`).waitFor();
+      await signIn(elsewhere, OWNER);
+      await heading(elsewhere, 'Dashboard');
+      await elsewhere.getByRole('link', { name: 'Acme Shop' }).first().waitFor();
+      await shot(elsewhere, 'static-server-dashboard-1280');
+    } finally {
+      await context.close();
+      await new Promise<void>((done) => server.close(() => done()));
+    }
   });
 
   it('is usable from the keyboard: skip link, visible focus, dialogs that trap focus and give it back', async () => {
