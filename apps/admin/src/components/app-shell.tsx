@@ -95,7 +95,7 @@ function UserMenu() {
         <p className="truncate text-sm font-medium text-slate-900">{user.name ?? user.email}</p>
         <p className="truncate text-xs text-slate-600">{user.name ? user.email : ''}</p>
       </div>
-      {user.isPlatformOwner ? <Badge tone="indigo">Platform owner</Badge> : role ? <Badge>{role}</Badge> : null}
+      <span className="hidden sm:block">{user.isPlatformOwner ? <Badge tone="indigo">Platform owner</Badge> : role ? <Badge>{role}</Badge> : null}</span>
       <button
         type="button"
         onClick={() => {

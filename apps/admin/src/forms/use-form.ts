@@ -22,9 +22,10 @@ export function useForm<V extends Record<string, unknown>, S extends z.ZodType>(
 
   const set = useCallback(<K extends keyof V>(field: K, value: V[K]) => {
     setValues((previous) => ({ ...previous, [field]: value }));
+    const key = String(field);
     setErrors((previous) => {
-      if (!(field as string in previous)) return previous;
-      const { [field as string]: _dropped, ...rest } = previous;
+      if (!(key in previous)) return previous;
+      const { [key]: _dropped, ...rest } = previous;
       return rest;
     });
   }, []);
