@@ -6,7 +6,7 @@ import { ZAgent, ZApiKey, ZCreatedKey, ZCreateTenantResponse, ZLlmConfig, ZTenan
 import { AdminUsersService } from '../src/admin/admin-users.service';
 import { AuditService } from '../src/admin/audit.service';
 import { ApiKeysService } from '../src/auth/api-keys.service';
-import { BASE_DATABASE_URL } from './harness';
+import { BASE_DATABASE_URL, eventually, startTenantCache } from './harness';
 
 /** The operator CLI as operators run it: the built `dist/cli/main.js` in a child process. */
 const GATEWAY_DIR = join(__dirname, '..');
@@ -81,7 +81,7 @@ describe('tenant create', () => {
     const keys = await db.apiKey.findMany({ where: { tenantId: created.tenant.id } });
     expect(keys.map((k) => k.hash).sort()).toEqual([hashApiKey(created.publishableKey), hashApiKey(created.secretKey)].sort());
     expect(keys.find((k) => k.kind === 'publishable')?.allowedOrigins).toEqual(['https://cli.example.com', 'http://localhost:5173']);
-    const verifier = new ApiKeysService(db);
+    const verifier = new ApiKeysService(db, await startTenantCache(database.url, false));
     await expect(verifier.verify(created.secretKey, 'secret')).resolves.toMatchObject({ tenant: { id: created.tenant.id } });
     await expect(verifier.verify(created.publishableKey, 'publishable')).resolves.toMatchObject({ tenant: { id: created.tenant.id } });
 
@@ -134,14 +134,18 @@ describe('keys', () => {
 
   it('revokes a key so it no longer authenticates', async () => {
     const created = ZCreatedKey.parse(await runJson(['key', 'create', '--tenant', 'people', '--kind', 'secret']));
-    const verifier = new ApiKeysService(db);
+    // A gateway's cache holds the key; the CLI's revoke (another process, SQL only) reaches it through Postgres.
+    const cache = await startTenantCache(database.url, true);
+    const verifier = new ApiKeysService(db, cache);
+    await expect(verifier.verify(created.secret, 'secret')).resolves.toBeDefined();
     await expect(verifier.verify(created.secret, 'secret')).resolves.toBeDefined();
 
     const result = await run(['key', 'revoke', created.key.id]);
     expect(result.code).toBe(0);
     expect(result.stdout).toContain(`Revoked secret key ${created.key.id}`);
     expect((await db.apiKey.findUniqueOrThrow({ where: { id: created.key.id } })).revokedAt).not.toBeNull();
-    await expect(verifier.verify(created.secret, 'secret')).rejects.toMatchObject({ code: 'KEY_REVOKED' });
+    await eventually(() => expect(verifier.verify(created.secret, 'secret')).rejects.toMatchObject({ code: 'KEY_REVOKED' }));
+    await cache.onApplicationShutdown();
     expect(await db.auditLog.findFirst({ where: { action: 'key.revoke', target: created.key.id } })).toMatchObject({ channel: 'cli' });
   });
 });

@@ -27,6 +27,8 @@ export const ZGatewayConfig = z.object({
   RATE_LIMIT_KEY_PER_MINUTE: z.coerce.number().int().min(1).default(120),
   RATE_LIMIT_SESSION_PER_MINUTE: z.coerce.number().int().min(1).default(30),
   RATE_LIMIT_IP_PER_MINUTE: z.coerce.number().int().min(1).default(120),
+  /** Cache keys, models and agents per process, invalidated by Postgres notifications (off: read every request). */
+  TENANT_CACHE: ZBool.default(true),
   HISTORY_TOKEN_BUDGET: z.coerce.number().int().min(100).default(3000),
   /** Behind a proxy, trust X-Forwarded-For for client IPs (number of hops, or false). */
   TRUST_PROXY: z.coerce.number().int().min(0).default(0),
