@@ -1,11 +1,24 @@
-import type { Browser, Page } from 'playwright-core';
+import type { Browser, CDPSession, Page } from 'playwright-core';
 import { launchChromium, newPage, screenshot } from '@babble-buddy/testing';
+import { adminApi, createAdminUser, login } from '../admin.fixtures';
 import { createTenant, startTestGateway, type TestGateway, type TestTenant } from '../harness';
 import { hostPage, startHostSite, type HostSite } from './host-site';
+import { bubbleText, grewProgressively, recordAnswerTexts, widget } from './widget-page';
 
 const SUITE = 'widget';
+const BUDGET_BEFORE_FIRST_ANSWER = 40 * 1024;
 
-describe('widget: embedding and streaming (real Chromium, real gateway, fake LLM)', () => {
+/** Bytes the page received (HTTP bodies + headers as sent, WebSocket frames) from now on. */
+async function countBytes(page: Page): Promise<{ total(): number; cdp: CDPSession }> {
+  const cdp = await page.context().newCDPSession(page);
+  await cdp.send('Network.enable');
+  let total = 0;
+  cdp.on('Network.loadingFinished', (event) => (total += event.encodedDataLength));
+  cdp.on('Network.webSocketFrameReceived', (event) => (total += event.response.payloadData.length));
+  return { total: () => total, cdp };
+}
+
+describe('widget: embedding, streaming, continuity (real Chromium, real gateway, fake LLM)', () => {
   let gw: TestGateway;
   let site: HostSite;
   let browser: Browser;
@@ -22,32 +35,224 @@ describe('widget: embedding and streaming (real Chromium, real gateway, fake LLM
   });
   beforeEach(() => gw.fake.reset());
 
-  it('by tag: the launcher opens the panel and a streamed answer appears progressively and completely', async () => {
+  it('by tag: the launcher opens the panel, an answer streams in progressively and completely, within the size budget', async () => {
     const chunks = ['Our ', 'tents ', 'ship ', 'within ', 'two ', 'days, ', 'and ', 'returns ', 'are ', 'free ', 'for ', '30 ', 'days.'];
-    gw.fake.script({ chunks, tokenDelayMs: 120 });
+    gw.fake.script({ chunks, latencyMs: 600, tokenDelayMs: 80 });
     const page = await newPage(browser);
-    const errors: string[] = [];
-    page.on('console', (m) => m.type() === 'error' && errors.push(m.text()));
-    page.on('pageerror', (e) => errors.push(String(e)));
+    const bytes = await countBytes(page);
     await page.goto(site.page('/tag', hostPage(gw.url, { attributes: { 'data-key': tenant.publishableKey } })));
-    const launcher = page.getByRole('button', { name: 'Open chat' });
-    await launcher.click();
-    await expect(page.getByRole('button', { name: 'Close chat' })).toBeTruthy();
-    const input = page.getByRole('textbox', { name: 'Message' });
-    await input.fill('How fast do you ship?');
-    await input.press('Enter');
-    const answer = page.locator('.m.a[data-status]').last();
-    await page.waitForFunction(() => {
-      const host = document.querySelector('babble-buddy-widget');
-      const bubbles = host?.shadowRoot?.querySelectorAll('.m.a .b');
-      const text = bubbles?.[bubbles.length - 1]?.textContent ?? '';
-      return text.length > 0 && text.length < 40;
-    });
+    const w = widget(page);
+
+    await page.getByRole('button', { name: 'Open chat' }).click();
+    await page.getByRole('button', { name: 'Close chat' }).waitFor();
+    await w.log.waitFor();
+    expect(await w.log.getAttribute('aria-live')).toBe('polite');
+    const texts = await recordAnswerTexts(page);
+    await w.ask('How fast do you ship?');
+    // The typing indicator until the first words arrive.
+    await w.answers.first().locator('.dots').waitFor();
+    await screenshot(page, SUITE, 'tag-typing');
+    await page.waitForFunction(() => (window as unknown as { __answerTexts: string[] }).__answerTexts.length >= 3);
     await screenshot(page, SUITE, 'tag-streaming');
-    await page.waitForFunction(() => document.querySelector('babble-buddy-widget')?.shadowRoot?.querySelector('.m.a[data-status=complete]:last-of-type') !== null);
-    await page.locator('.m.a[data-status=complete]').last().waitFor();
-    expect(await answer.locator('.b').innerText()).toBe(chunks.join(''));
+    const answer = await w.finishedAnswer(0);
+    const fetched = bytes.total();
+
+    const final = chunks.join('');
+    expect(await bubbleText(answer)).toBe(final);
+    expect(await answer.getAttribute('data-status')).toBe('complete');
+    const seen = await texts();
+    expect(seen.length).toBeGreaterThanOrEqual(4);
+    expect(grewProgressively(seen, final)).toBe(true);
+    // Everything the page fetched before the first answer was shown: loader, config, panel, session, socket frames.
+    expect(fetched).toBeGreaterThan(10_000);
+    expect(fetched).toBeLessThanOrEqual(BUDGET_BEFORE_FIRST_ANSWER);
     await screenshot(page, SUITE, 'tag-complete');
-    console.log(errors);
+
+    const stored = await gw.db.message.findMany({ where: { tenantId: tenant.tenantId }, orderBy: { createdAt: 'asc' } });
+    expect(stored.map((m) => [m.role, m.content])).toEqual([
+      ['user', 'How fast do you ship?'],
+      ['assistant', final],
+    ]);
+    await page.context().close();
+  });
+
+  it('by init: host API (events, send, toggle, setContext, destroy) and look overrides without a config round trip', async () => {
+    gw.fake.setDefault({ echo: true, tokenDelayMs: 5 });
+    const page = await newPage(browser);
+    const configRequests: string[] = [];
+    page.on('request', (request) => request.url().includes('/widget/config') && configRequests.push(request.url()));
+    const after = `
+      window.events = [];
+      for (const name of ['ready', 'open', 'close', 'message', 'error']) BabbleBuddy.on(name, (payload) => events.push([name, payload ?? null]));
+      BabbleBuddy.init({
+        appToken: ${JSON.stringify(tenant.publishableKey)},
+        apiUrl: ${JSON.stringify(gw.url)},
+        position: 'bottom-left',
+        context: { plan: 'pro' },
+        greeting: 'Howdy from init',
+        theme: { primaryColor: '#0a7c4a', mode: 'dark' },
+        config: { tenantName: 'Acme Preview', sendOn: 'enter' },
+      });`;
+    await page.goto(site.page('/init', hostPage(gw.url, { after })));
+    const w = widget(page);
+    await w.launcher.waitFor();
+    expect(configRequests).toEqual([]);
+    const box = await w.launcher.boundingBox();
+    expect(box!.x).toBeLessThan(100);
+    expect(await w.launcher.evaluate((el) => getComputedStyle(el).backgroundColor)).toBe('rgb(10, 124, 74)');
+
+    await page.evaluate(() => (window as unknown as { BabbleBuddy: { send(t: string): Promise<void> } }).BabbleBuddy.send('Is the pro plan refundable?'));
+    await w.panel.waitFor();
+    expect(await page.getByText('Howdy from init').count()).toBe(1);
+    expect(await page.locator('#bb-title').innerText()).toBe('Acme Preview');
+    const answer = await w.finishedAnswer(0);
+    expect(await bubbleText(answer)).toBe('You said: Is the pro plan refundable?');
+    await screenshot(page, SUITE, 'init-dark-left');
+
+    await page.evaluate(() => {
+      const bb = (window as unknown as { BabbleBuddy: { toggle(): void; setContext(c: unknown): void } }).BabbleBuddy;
+      bb.toggle();
+      bb.setContext({ plan: 'team', page: '/pricing' });
+    });
+    await w.panel.waitFor({ state: 'hidden' });
+    const events = (await page.evaluate(() => (window as unknown as { events: [string, unknown][] }).events)) as [string, Record<string, unknown> | null][];
+    expect(events.map(([name]) => name)).toEqual(['ready', 'open', 'message', 'message', 'close']);
+    expect(events[2]![1]).toMatchObject({ role: 'user', text: 'Is the pro plan refundable?' });
+    expect(events[3]![1]).toMatchObject({ role: 'assistant', text: 'You said: Is the pro plan refundable?' });
+
+    await page.evaluate(() => (window as unknown as { BabbleBuddy: { send(t: string): Promise<void> } }).BabbleBuddy.send('And for teams?'));
+    await w.finishedAnswer(1);
+    const conversation = await gw.db.conversation.findFirstOrThrow({ where: { tenantId: tenant.tenantId }, orderBy: { createdAt: 'desc' } });
+    expect(conversation.hostContext).toEqual({ plan: 'team', page: '/pricing' });
+    expect(conversation.origin).toBe(site.origin);
+
+    // destroy() takes everything off the page; init() brings a widget back.
+    await page.evaluate(() => (window as unknown as { BabbleBuddy: { destroy(): void } }).BabbleBuddy.destroy());
+    expect(await w.host.count()).toBe(0);
+    await page.evaluate((key) => (window as unknown as { BabbleBuddy: { init(o: unknown): void } }).BabbleBuddy.init({ appToken: key }), tenant.publishableKey);
+    await w.launcher.waitFor();
+    expect(await w.host.count()).toBe(1);
+    await page.context().close();
+  });
+
+  it('a reload (or a new tab) continues the conversation from the gateway’s history', async () => {
+    gw.fake.setDefault({ echo: true, tokenDelayMs: 5 });
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    const url = site.page('/reload', hostPage(gw.url, { attributes: { 'data-key': tenant.publishableKey } }));
+    await page.goto(url);
+    const w = widget(page);
+    await w.launcher.click();
+    await w.ask('Do you sell sleeping bags?');
+    await w.finishedAnswer(0);
+    const sessionId = await page.evaluate((key) => JSON.parse(localStorage.getItem(`bb:${key}:session`) ?? 'null'), tenant.publishableKey);
+    expect(typeof sessionId).toBe('string');
+
+    await page.reload();
+    // It was open: it opens again, with the conversation.
+    await w.panel.waitFor();
+    await w.answers.first().waitFor();
+    expect(await w.userTexts()).toEqual(['Do you sell sleeping bags?']);
+    expect(await bubbleText(w.answers.first())).toBe('You said: Do you sell sleeping bags?');
+    await w.ask('Which one is warmest?');
+    await w.finishedAnswer(1);
+    await screenshot(page, SUITE, 'reload-continues');
+
+    // A second tab of the same site joins the same conversation.
+    const tab = await context.newPage();
+    await tab.goto(url);
+    const other = widget(tab);
+    await other.launcher.click();
+    await other.answers.nth(1).waitFor();
+    expect(await other.userTexts()).toEqual(['Do you sell sleeping bags?', 'Which one is warmest?']);
+
+    const conversations = await gw.db.conversation.findMany({ where: { sessionKey: sessionId } });
+    expect(conversations).toHaveLength(1);
+    expect(await gw.db.message.count({ where: { conversationId: conversations[0]!.id } })).toBe(4);
+
+    // "New conversation" starts a new session; the old one stays stored.
+    await tab.getByRole('button', { name: 'New conversation' }).click();
+    expect(await other.answers.count()).toBe(0);
+    await other.ask('Fresh start');
+    await other.finishedAnswer(0);
+    const newSession = await tab.evaluate((key) => JSON.parse(localStorage.getItem(`bb:${key}:session`) ?? 'null'), tenant.publishableKey);
+    expect(newSession).not.toBe(sessionId);
+    expect(await gw.db.message.count({ where: { conversation: { sessionKey: newSession } } })).toBe(2);
+    await context.close();
+  });
+
+  it('the tenant’s widget config (admin API) sets greeting, title, colour, position and Ctrl/Cmd+Enter to send', async () => {
+    gw.fake.setDefault({ echo: true, tokenDelayMs: 5 });
+    const own = await createTenant(gw.db, 'Config Co', { allowedOrigins: [site.origin] });
+    await createAdminUser(gw.db, { email: 'owner@config.test', password: 'a long password', memberships: [{ tenantId: own.tenantId, role: 'admin' }] });
+    const api = adminApi(gw.url, await login(gw.url, 'owner@config.test', 'a long password'));
+    const put = await api('PUT', `tenants/${own.tenantId}/widget`, {
+      greeting: 'Welcome to Config Co! Ask about **anything**.',
+      title: 'Config Co help',
+      primaryColor: '#b45309',
+      position: 'bottom-left',
+      theme: 'light',
+      sendOn: 'mod-enter',
+    });
+    expect(put.status).toBe(200);
+
+    const page = await newPage(browser);
+    await page.goto(site.page('/configured', hostPage(gw.url, { attributes: { 'data-key': own.publishableKey } })));
+    const w = widget(page);
+    await w.launcher.click();
+    await w.panel.waitFor();
+    expect(await page.locator('#bb-title').innerText()).toBe('Config Co help');
+    expect(await page.locator('[data-greeting] .b strong').innerText()).toBe('anything');
+    expect(await w.launcher.evaluate((el) => getComputedStyle(el).backgroundColor)).toBe('rgb(180, 83, 9)');
+    expect((await w.launcher.boundingBox())!.x).toBeLessThan(100);
+
+    await w.input.fill('First line');
+    await w.input.press('Enter');
+    await w.input.pressSequentially('second line');
+    expect(await w.input.inputValue()).toBe('First line\nsecond line');
+    expect(await w.userMessages.count()).toBe(0);
+    await w.input.press('Control+Enter');
+    const answer = await w.finishedAnswer(0);
+    expect(await w.userTexts()).toEqual(['First line\nsecond line']);
+    expect(await bubbleText(answer)).toBe('You said: First line\nsecond line');
+    await screenshot(page, SUITE, 'tenant-config');
+    await page.context().close();
+  });
+
+  it('shows citations from the answer (history) with safe links, and `[n]` markers next to the text', async () => {
+    const conversation = await gw.db.conversation.create({ data: { tenantId: tenant.tenantId, sessionKey: `cite-${Date.now()}`, messageCount: 2 } });
+    await gw.db.message.create({ data: { tenantId: tenant.tenantId, conversationId: conversation.id, role: 'user', content: 'How do I pitch the Trail 2 tent?' } });
+    await gw.db.message.create({
+      data: {
+        tenantId: tenant.tenantId,
+        conversationId: conversation.id,
+        role: 'assistant',
+        content: 'Lay out the footprint first [1], then clip the poles from the corners [2].\n\n1. Stake the corners\n2. Add the fly',
+        createdAt: new Date(Date.now() + 5),
+        citations: [
+          { index: 1, sourceId: 'src-1', title: 'Trail 2 manual', url: 'https://acme.example/manuals/trail-2.pdf', page: 4, snippet: 'Spread the footprint where the tent will stand.' },
+          { index: 2, sourceId: 'src-2', title: 'Pitching FAQ', url: 'javascript:alert(1)', snippet: 'Clip from the corners inward.' },
+        ],
+      },
+    });
+    const page = await newPage(browser);
+    await page.addInitScript(([key, session]) => localStorage.setItem(`bb:${key}:session`, JSON.stringify(session)), [tenant.publishableKey, conversation.sessionKey] as const);
+    await page.goto(site.page('/citations', hostPage(gw.url, { attributes: { 'data-key': tenant.publishableKey } })));
+    const w = widget(page);
+    await w.launcher.click();
+    const answer = w.answers.first();
+    await answer.locator('details.cs').waitFor();
+    await answer.locator('summary').click();
+    expect(await answer.locator('summary').innerText()).toBe('Sources (2)');
+    const links = answer.locator('a');
+    expect(await links.evaluateAll((as) => as.map((a) => (a as HTMLAnchorElement).href))).toEqual([
+      'https://acme.example/manuals/trail-2.pdf',
+      'https://acme.example/manuals/trail-2.pdf',
+    ]);
+    expect(await answer.locator('.ci').allInnerTexts()).toEqual(['1', '2']);
+    expect(await answer.locator('.cs li').first().innerText()).toContain('page 4');
+    expect(await answer.locator('.b ol li').count()).toBe(2);
+    await screenshot(page, SUITE, 'citations');
+    await page.context().close();
   });
 });

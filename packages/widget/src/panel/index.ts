@@ -15,6 +15,7 @@ const SEND_ICON = 'M4 12l16-8-6 16-2.5-6.5zM11.5 13.5L20 4';
 const NEW_ICON = 'M12 5v14M5 12h14';
 const MINIMIZE_ICON = 'M6 9l6 6 6-6';
 const TYPING_IDLE_MS = 2500;
+const GREETING = 'greeting';
 
 type Role = 'user' | 'assistant' | 'operator';
 type MessageStatus = 'queued' | 'sent' | 'streaming' | 'complete' | 'failed';
@@ -167,7 +168,7 @@ class Panel implements PanelApi {
 
     this.el.append(header, this.notice, this.log, form);
     host.frame.append(this.el);
-    this.addMessage({ id: 'greeting', role: 'assistant', text: config.greeting || labels.greeting, status: 'complete', citations: [] });
+    this.addMessage({ id: GREETING, role: 'assistant', text: config.greeting || labels.greeting, status: 'complete', citations: [] });
     this.startTransport();
   }
 
@@ -360,6 +361,7 @@ class Panel implements PanelApi {
 
   private addMessage(data: Omit<ChatMessage, 'el'>, before: Element | null = null): ChatMessage {
     const el = h('div', `m ${data.role === 'user' ? 'u' : 'a'}`);
+    if (data.id === GREETING) el.dataset.greeting = '';
     const message: ChatMessage = { ...data, el };
     const index = before ? this.messages.findIndex((m) => m.el === before) : -1;
     if (index >= 0) this.messages.splice(index, 0, message);
