@@ -405,7 +405,8 @@ class Panel implements PanelApi {
     } else {
       bubble.append(renderMarkdown(message.text, { cite: (n) => this.citeMarker(message, n) }));
     }
-    const parts: Node[] = [who, bubble];
+    // A failed answer that wrote nothing shows only its error line.
+    const parts: Node[] = message.role !== 'user' && !message.text && message.status === 'failed' ? [who] : [who, bubble];
     if (message.citations.length && message.status !== 'streaming') parts.push(this.sources(message.citations));
     const meta = h('div', 'ms');
     if (message.status === 'queued') meta.textContent = labels.queued;
