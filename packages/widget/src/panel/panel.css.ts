@@ -9,7 +9,7 @@ export const PANEL_CSS = `
 .pn[hidden]{display:none}
 .bb[data-pos=left] .pn{right:auto;left:calc(var(--x) + env(safe-area-inset-left,0px))}
 @keyframes bb-in{from{opacity:0;transform:translateY(10px)}}
-.hd{display:flex;align-items:center;gap:10px;padding:10px 8px 10px 14px;background:var(--p);color:var(--op);flex:none}
+.hd{display:flex;align-items:center;gap:10px;padding-block:10px;padding-inline:14px 8px;background:var(--p);color:var(--op);flex:none}
 .hd img{width:32px;height:32px;border-radius:8px;object-fit:cover;background:#fff;flex:none}
 .tt{flex:1;min-width:0;display:flex;flex-direction:column}
 .ti{font-weight:600;font-size:16px;line-height:1.3;overflow:hidden;text-overflow:ellipsis;white-space:nowrap}
