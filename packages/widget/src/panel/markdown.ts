@@ -159,7 +159,7 @@ function isBlockStart(line: string): boolean {
 }
 
 // Inline: the earliest of these wins; `[n]` citation markers and bare URLs are recognised as well.
-const INLINE = /(`+)([\s\S]*?[^`])\1(?!`)|\[([^\]\n]{1,300})\]\(\s*<?([^)\s>]*)>?(?:\s+"[^"\n]*")?\s*\)|\[(\d{1,3})\](?!\()|(\*\*|__)(?=\S)([\s\S]*?\S)\6|(\*|_)(?=[^\s*_])([\s\S]*?[^\s\\])\8(?![\w*])|~~(?=\S)([\s\S]*?\S)~~|<((?:https?|mailto):[^\s>]+)>|\b((?:https?:\/\/|www\.)[^\s<]*[^\s<.,:;"')\]!?*_~])|\\([\\`*_{}[\]()#+\-.!~>])|( {2,}|\\)\n|\n/g;
+const INLINE = /(`+)([\s\S]*?[^`])\1(?!`)|\[([^\]\n]{1,300})\]\(\s*<?((?:[^()\s<>]|\([^()\s<>]*\))*)>?(?:\s+"[^"\n]*")?\s*\)|\[(\d{1,3})\](?!\()|(\*\*|__)(?=\S)([\s\S]*?\S)\6|(\*|_)(?=[^\s*_])([\s\S]*?[^\s\\])\8(?![\w*])|~~(?=\S)([\s\S]*?\S)~~|<((?:https?|mailto):[^\s>]+)>|\b((?:https?:\/\/|www\.)[^\s<]*[^\s<.,:;"')\]!?*_~])|\\([\\`*_{}[\]()#+\-.!~>])|( {2,}|\\)\n|\n/g;
 
 export function parseInline(source: string): Inline[] {
   const out: Inline[] = [];
