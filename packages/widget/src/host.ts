@@ -209,8 +209,10 @@ class Widget {
     }
     const config = { ...DEFAULT_CONFIG, ...((await response.json()) as TPublicWidgetConfig) };
     if (this.#destroyed) return;
-    this.#store.set('config', config);
-    this.#apply(config);
+    // Storage writes and redraws cost the host page main-thread time: only when the config changed.
+    const changed = JSON.stringify(config) !== JSON.stringify(this.#store.get('config'));
+    if (changed) this.#store.set('config', config);
+    if (changed || !this.#config) this.#apply(config);
   }
 
   /** Draws (or redraws) the launcher with a config; the first call puts the widget on the page. */
