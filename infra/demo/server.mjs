@@ -23,6 +23,8 @@ const page = readFileSync(join(import.meta.dirname, 'index.html'), 'utf8')
 const server = createServer((req, res) => {
   if (req.url === '/' || req.url?.startsWith('/?')) {
     res.writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store' }).end(page);
+  } else if (req.url === '/favicon.ico') {
+    res.writeHead(204).end();
   } else {
     res.writeHead(404, { 'content-type': 'text/plain' }).end('not found');
   }
