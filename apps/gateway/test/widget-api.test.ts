@@ -29,9 +29,8 @@ beforeAll(async () => {
   await createAdminUser(gw.db, { email: 'admin@shop.test', password: PASSWORD, memberships: [{ tenantId: tenant.tenantId, role: 'admin' }] });
   await createAdminUser(gw.db, { email: 'viewer@shop.test', password: PASSWORD, memberships: [{ tenantId: tenant.tenantId, role: 'viewer' }] });
   await createAdminUser(gw.db, { email: 'admin@other.test', password: PASSWORD, memberships: [{ tenantId: other.tenantId, role: 'admin' }] });
-  [asAdmin, asViewer, asOtherAdmin] = await Promise.all(
-    ['admin@shop.test', 'viewer@shop.test', 'admin@other.test'].map(async (email) => adminApi(gw.url, await login(gw.url, email, PASSWORD))),
-  );
+  const as = async (email: string) => adminApi(gw.url, await login(gw.url, email, PASSWORD));
+  [asAdmin, asViewer, asOtherAdmin] = await Promise.all([as('admin@shop.test'), as('viewer@shop.test'), as('admin@other.test')]);
 });
 afterAll(() => gw?.close());
 

@@ -126,6 +126,19 @@ describe('widget: embedding, streaming, continuity (real Chromium, real gateway,
     expect(conversation.hostContext).toEqual({ plan: 'team', page: '/pricing' });
     expect(conversation.origin).toBe(site.origin);
 
+    // An answer that arrives while the panel is closed marks the launcher, until it is opened.
+    gw.fake.script({ text: 'Arrived while closed.', latencyMs: 400 });
+    await page.evaluate(() => {
+      const bb = (window as unknown as { BabbleBuddy: { send(t: string): Promise<void>; close(): void } }).BabbleBuddy;
+      return bb.send('Answer me later').then(() => bb.close());
+    });
+    await page.locator('.bb[data-unread]').waitFor({ state: 'attached' });
+    expect(await page.locator('.ln .dot').isVisible()).toBe(true);
+    await w.launcher.click();
+    await w.panel.waitFor();
+    expect(await page.locator('.bb[data-unread]').count()).toBe(0);
+    expect(await bubbleText(w.answers.nth(2))).toBe('Arrived while closed.');
+
     // destroy() takes everything off the page; init() brings a widget back.
     await page.evaluate(() => (window as unknown as { BabbleBuddy: { destroy(): void } }).BabbleBuddy.destroy());
     expect(await w.host.count()).toBe(0);
