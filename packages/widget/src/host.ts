@@ -68,7 +68,8 @@ export function createApi(loadPanel: () => Promise<PanelModule>, defaults: Parti
       widget?.destroy();
       widget = null;
       const merged = { ...defaults, ...options };
-      if (typeof merged.appToken !== 'string' || !merged.appToken.startsWith('pk_')) {
+      if (merged.preview) merged.appToken = 'preview';
+      else if (typeof merged.appToken !== 'string' || !merged.appToken.startsWith('pk_')) {
         fail({ code: 'INVALID_KEY', message: 'init needs appToken: the publishable key (pk_…) from the admin' });
         return api;
       }
@@ -176,7 +177,7 @@ class Widget {
     this.#launcher.addEventListener('click', () => this.toggle());
     this.#root.append(style, this.#vars, this.#frame);
 
-    const given = options.config ? { ...DEFAULT_CONFIG, ...options.config } : null;
+    const given = options.config || options.preview ? { ...DEFAULT_CONFIG, ...options.config } : null;
     const cached = this.#store.get<TPublicWidgetConfig>('config');
     if (given) this.#apply(given);
     else {
@@ -310,6 +311,7 @@ class Widget {
           launcher: this.#launcher,
           apiUrl: this.#apiUrl,
           appToken: this.#options.appToken,
+          preview: this.#options.preview === true,
           config: this.#config,
           locale: this.#locale,
           store: this.#store,

@@ -21,8 +21,8 @@ export interface ThemeOptions {
 }
 
 export interface InitOptions {
-  /** The tenant's publishable key (pk_…). */
-  appToken: string;
+  /** The tenant's publishable key (pk_…); not needed with `preview`. */
+  appToken?: string;
   /** The gateway's URL; the tag defaults it to the origin `widget.js` was loaded from. */
   apiUrl?: string;
   position?: TWidgetPosition;
@@ -42,6 +42,11 @@ export interface InitOptions {
   config?: Partial<TPublicWidgetConfig>;
   /** Open the panel as soon as the launcher is drawn. */
   open?: boolean;
+  /**
+   * A look-only widget (the admin's live preview): no network at all, drawn from `config` and the
+   * options above; messages get a placeholder answer.
+   */
+  preview?: boolean;
 }
 
 export interface WidgetMessage {
@@ -92,6 +97,8 @@ export interface PanelHost {
   launcher: HTMLButtonElement;
   apiUrl: string;
   appToken: string;
+  /** No gateway: the panel only shows how it looks. */
+  preview: boolean;
   config: TPublicWidgetConfig;
   locale: TWidgetLocale;
   /** Per-key storage (localStorage when the browser allows it). */

@@ -148,6 +148,24 @@ describe('widget: embedding, streaming, continuity (real Chromium, real gateway,
     await page.context().close();
   });
 
+  it('preview (the admin’s live preview): drawn from the given config with no request to the gateway', async () => {
+    const page = await newPage(browser);
+    const calls: string[] = [];
+    page.on('request', (request) => request.url().startsWith(gw.url) && calls.push(new URL(request.url()).pathname));
+    const after = `BabbleBuddy.init({ preview: true, open: true, config: { tenantName: 'Preview Co', greeting: 'Previewing the greeting', primaryColor: '#7c3aed', launcherIcon: 'sparkles' } })`;
+    await page.goto(site.page('/preview', hostPage(gw.url, { after })));
+    const w = widget(page);
+    await w.panel.waitFor();
+    expect(await page.getByText('Previewing the greeting').count()).toBe(1);
+    await w.ask('Does this reach anyone?');
+    expect(await bubbleText(await w.finishedAnswer(0))).toBe('This is a preview: answers appear here.');
+    expect(await w.launcher.evaluate((el) => getComputedStyle(el).backgroundColor)).toBe('rgb(124, 58, 237)');
+    // Only the two script files: no config, session, socket or chat call.
+    expect(calls.filter((path) => !path.endsWith('.js'))).toEqual([]);
+    await screenshot(page, SUITE, 'preview');
+    await page.context().close();
+  });
+
   it('a reload (or a new tab) continues the conversation from the gateway’s history', async () => {
     gw.fake.setDefault({ echo: true, tokenDelayMs: 5 });
     const context = await browser.newContext();

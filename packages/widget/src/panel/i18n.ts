@@ -29,6 +29,7 @@ export interface Labels {
   errorNotAllowed: string;
   errorTooLong: string;
   errorUnreachable: string;
+  preview: string;
 }
 
 export const LABELS: Record<TWidgetLocale, Labels> = {
@@ -60,6 +61,7 @@ export const LABELS: Record<TWidgetLocale, Labels> = {
     errorNotAllowed: 'This chat is not available on this website.',
     errorTooLong: 'That message is too long.',
     errorUnreachable: 'The chat service cannot be reached right now.',
+    preview: 'This is a preview: answers appear here.',
   },
   es: {
     greeting: '¡Hola! ¿En qué podemos ayudarte hoy?',
@@ -89,6 +91,7 @@ export const LABELS: Record<TWidgetLocale, Labels> = {
     errorNotAllowed: 'Este chat no está disponible en este sitio web.',
     errorTooLong: 'Ese mensaje es demasiado largo.',
     errorUnreachable: 'No se puede conectar con el servicio de chat en este momento.',
+    preview: 'Esto es una vista previa: las respuestas aparecen aquí.',
   },
   fr: {
     greeting: 'Bonjour ! Comment pouvons-nous vous aider ?',
@@ -118,6 +121,7 @@ export const LABELS: Record<TWidgetLocale, Labels> = {
     errorNotAllowed: 'Ce chat n’est pas disponible sur ce site.',
     errorTooLong: 'Ce message est trop long.',
     errorUnreachable: 'Le service de chat est injoignable pour le moment.',
+    preview: 'Ceci est un aperçu : les réponses s’affichent ici.',
   },
   de: {
     greeting: 'Hallo! Wie können wir helfen?',
@@ -147,6 +151,7 @@ export const LABELS: Record<TWidgetLocale, Labels> = {
     errorNotAllowed: 'Dieser Chat ist auf dieser Website nicht verfügbar.',
     errorTooLong: 'Diese Nachricht ist zu lang.',
     errorUnreachable: 'Der Chat-Dienst ist gerade nicht erreichbar.',
+    preview: 'Dies ist eine Vorschau: Antworten erscheinen hier.',
   },
   he: {
     greeting: 'שלום! איך אפשר לעזור היום?',
@@ -176,6 +181,7 @@ export const LABELS: Record<TWidgetLocale, Labels> = {
     errorNotAllowed: "הצ'אט הזה אינו זמין באתר זה.",
     errorTooLong: 'ההודעה ארוכה מדי.',
     errorUnreachable: "אין כרגע גישה לשירות הצ'אט.",
+    preview: 'זוהי תצוגה מקדימה: התשובות יופיעו כאן.',
   },
   ar: {
     greeting: 'مرحبًا! كيف يمكننا مساعدتك اليوم؟',
@@ -205,5 +211,6 @@ export const LABELS: Record<TWidgetLocale, Labels> = {
     errorNotAllowed: 'هذه الدردشة غير متاحة على هذا الموقع.',
     errorTooLong: 'هذه الرسالة طويلة جدًا.',
     errorUnreachable: 'تعذر الوصول إلى خدمة الدردشة حاليًا.',
+    preview: 'هذه معاينة: تظهر الإجابات هنا.',
   },
 };

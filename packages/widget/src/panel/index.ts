@@ -9,13 +9,24 @@ import type { PanelApi, PanelHost, PanelModule } from '../types';
 import { LABELS, type Labels } from './i18n';
 import { renderMarkdown, safeHref } from './markdown';
 import { PANEL_CSS } from './panel.css';
-import { Transport, type Done, type Outgoing, type Status } from './transport';
+import { Transport, type Done, type Outgoing, type Status, type TransportEvents } from './transport';
 
 const SEND_ICON = 'M4 12l16-8-6 16-2.5-6.5zM11.5 13.5L20 4';
 const NEW_ICON = 'M12 5v14M5 12h14';
 const MINIMIZE_ICON = 'M6 9l6 6 6-6';
 const TYPING_IDLE_MS = 2500;
 const GREETING = 'greeting';
+const NO_EVENTS: TransportEvents = {
+  status: () => undefined,
+  accepted: () => undefined,
+  rejected: () => undefined,
+  chunk: () => undefined,
+  citation: () => undefined,
+  done: () => undefined,
+  typing: () => undefined,
+  fatal: () => undefined,
+  outbox: () => undefined,
+};
 
 type Role = 'user' | 'assistant' | 'operator';
 type MessageStatus = 'queued' | 'sent' | 'streaming' | 'complete' | 'failed';
@@ -207,6 +218,11 @@ class Panel implements PanelApi {
 
   private startTransport(): void {
     const store = this.host.store;
+    if (this.host.preview) {
+      // Nothing to connect to; a stand-in that is never started keeps the rest of the panel simple.
+      this.transport = new Transport('', '', null, [], NO_EVENTS);
+      return;
+    }
     const pending = store.get<Outgoing[]>('pending') ?? [];
     for (const item of pending) this.addMessage({ id: item.clientMessageId, clientMessageId: item.clientMessageId, role: 'user', text: item.message, status: 'queued', citations: [] });
     const transport = new Transport(this.host.apiUrl, this.host.appToken, store.get<string>('session') ?? null, pending, {
@@ -268,6 +284,12 @@ class Panel implements PanelApi {
 
   private enqueue(text: string): void {
     if (this.fatal) return;
+    if (this.host.preview) {
+      this.addMessage({ id: uuid(), role: 'user', text, status: 'sent', citations: [] });
+      this.addMessage({ id: uuid(), role: 'assistant', text: this.labels.preview, status: 'complete', citations: [] });
+      this.scrollToEnd(true);
+      return;
+    }
     const clientMessageId = uuid();
     this.addMessage({ id: clientMessageId, clientMessageId, role: 'user', text, status: 'queued', citations: [] });
     this.scrollToEnd(true);
