@@ -1,10 +1,10 @@
 /**
  * The loader's styles: the host element pinned against anything a host page's CSS does to it
- * (`!important` inside a shadow root beats the page's) and the launcher. The panel brings the rest
+ * (`all: initial !important` inside a shadow root beats the page's rules, `!important` ones too) and the launcher. The panel brings the rest
  * of the theme. Host pages override the look with the `--bb-*` custom properties (README, "Theming").
  */
 export const FRAME_CSS = `
-:host{all:initial!important;display:block!important;position:fixed!important;z-index:var(--bb-z-index,2147483000)!important;inset:auto!important;width:0!important;height:0!important;margin:0!important;padding:0!important;border:0!important;overflow:visible!important;visibility:visible!important;opacity:1!important;transform:none!important;filter:none!important;contain:none!important;pointer-events:auto!important}
+:host{all:initial!important;display:block!important;position:fixed!important;z-index:var(--bb-z-index,2147483000)!important}
 .bb{--x:var(--bb-offset-x,20px);--y:var(--bb-offset-y,20px);--ls:var(--bb-launcher-size,56px)}
 .bb *,.bb *::before,.bb *::after{box-sizing:border-box}
 .ln{all:unset;position:fixed;bottom:calc(var(--y) + env(safe-area-inset-bottom,0px));right:calc(var(--x) + env(safe-area-inset-right,0px));width:var(--ls);height:var(--ls);border-radius:50%;background:var(--p);color:var(--op);cursor:pointer;display:grid;place-items:center;box-shadow:0 6px 20px rgba(0,0,0,.24);transition:transform .15s ease}

@@ -4,6 +4,7 @@ import { FRAME_CSS } from './frame.css';
 import { icon, type IconName } from './icons';
 import { isRtl, LAUNCHER_LABELS, resolveLocale } from './locale';
 import { keyStore } from './store';
+import { addStyles, type ShadowStyles } from './styles';
 import { httpUrl } from './url';
 import type {
   BabbleBuddyApi,
@@ -70,7 +71,7 @@ export function createApi(loadPanel: () => Promise<PanelModule>, defaults: Parti
       const merged = { ...defaults, ...options };
       if (merged.preview) merged.appToken = 'preview';
       else if (typeof merged.appToken !== 'string' || !merged.appToken.startsWith('pk_')) {
-        fail({ code: 'INVALID_KEY', message: 'init needs appToken: the publishable key (pk_…) from the admin' });
+        fail({ code: 'INVALID_KEY', message: 'init needs appToken: a publishable key (pk_…)' });
         return api;
       }
       if (merged.context !== undefined) context = checkedContext(merged.context, fail) ?? context;
@@ -105,22 +106,18 @@ export function createApi(loadPanel: () => Promise<PanelModule>, defaults: Parti
   return api;
 }
 
+/** A copy of `value` if it is a plain JSON object of at most 8 KiB; otherwise reports it and returns undefined. */
 function checkedContext(value: unknown, fail: (error: WidgetError) => void): THostContext | undefined {
-  let json: string | undefined;
   try {
-    json = value !== null && typeof value === 'object' && !Array.isArray(value) ? JSON.stringify(value) : undefined;
+    const json = JSON.stringify(value);
+    if (value && typeof value === 'object' && !Array.isArray(value) && new TextEncoder().encode(json).length <= CONTEXT_MAX_BYTES) {
+      return JSON.parse(json) as THostContext;
+    }
   } catch {
-    json = undefined;
+    // not JSON (cycles, BigInt): refused below
   }
-  if (json === undefined) {
-    fail({ code: 'VALIDATION_FAILED', message: 'context must be a plain JSON object' });
-    return undefined;
-  }
-  if (new TextEncoder().encode(json).length > CONTEXT_MAX_BYTES) {
-    fail({ code: 'CONTEXT_TOO_LARGE', message: `context must be at most ${CONTEXT_MAX_BYTES} bytes of JSON; it was not changed` });
-    return undefined;
-  }
-  return JSON.parse(json) as THostContext;
+  fail({ code: 'CONTEXT_TOO_LARGE', message: `context must be a plain JSON object of at most ${CONTEXT_MAX_BYTES} bytes; it was not changed` });
+  return undefined;
 }
 
 /** One widget on the page: the host element, its shadow root, the launcher, and (once needed) the panel. */
@@ -133,7 +130,7 @@ class Widget {
   readonly #host: HTMLElement;
   readonly #root: ShadowRoot;
   readonly #frame: HTMLDivElement;
-  readonly #vars: HTMLStyleElement;
+  #vars!: ShadowStyles;
   readonly #launcher: HTMLButtonElement;
   readonly #store: KeyStore;
   readonly #tabStore: KeyStore;
@@ -164,9 +161,8 @@ class Widget {
     this.#tabStore = keyStore(options.appToken, 'session');
     this.#host = document.createElement(HOST_TAG);
     this.#root = this.#host.attachShadow({ mode: 'open' });
-    const style = document.createElement('style');
-    style.textContent = FRAME_CSS;
-    this.#vars = document.createElement('style');
+    addStyles(this.#root, FRAME_CSS);
+    this.#vars = addStyles(this.#root, '');
     this.#frame = document.createElement('div');
     this.#frame.className = 'bb';
     this.#launcher = document.createElement('button');
@@ -175,7 +171,7 @@ class Widget {
     this.#launcher.setAttribute('aria-expanded', 'false');
     this.#launcher.setAttribute('aria-controls', 'bb-panel');
     this.#launcher.addEventListener('click', () => this.toggle());
-    this.#root.append(style, this.#vars, this.#frame);
+    this.#root.append(this.#frame);
 
     const given = options.config || options.preview ? { ...DEFAULT_CONFIG, ...options.config } : null;
     const cached = this.#store.get<TPublicWidgetConfig>('config');
@@ -237,7 +233,7 @@ class Widget {
     this.#config = config;
     this.#locale = resolveLocale(o.locale, config.locale);
 
-    this.#vars.textContent = `.bb{--p:var(--bb-primary,${config.primaryColor});--op:var(--bb-on-primary,${textColorOn(config.primaryColor)})}`;
+    this.#vars.replace(`.bb{--p:var(--bb-primary,${config.primaryColor});--op:var(--bb-on-primary,${textColorOn(config.primaryColor)})}`);
     this.#frame.dir = isRtl(this.#locale) ? 'rtl' : 'ltr';
     this.#frame.lang = this.#locale;
     this.#frame.dataset.theme = config.theme;

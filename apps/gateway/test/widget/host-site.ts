@@ -11,18 +11,20 @@ export interface HostSite {
   origin: string;
   /** Serves `html` at `path` and returns the page's URL. */
   page(path: string, html: string): string;
+  /** Serves any other file (an image, say) and returns its URL. */
+  asset(path: string, body: string, contentType: string): string;
   close(): Promise<void>;
 }
 
 export async function startHostSite(): Promise<HostSite> {
-  const pages = new Map<string, string>();
+  const files = new Map<string, { body: string; type: string }>();
   const server: Server = createServer((req, res) => {
-    const html = pages.get(new URL(req.url ?? '/', 'http://host').pathname);
-    if (html === undefined) {
+    const file = files.get(new URL(req.url ?? '/', 'http://host').pathname);
+    if (file === undefined) {
       res.writeHead(404, { 'content-type': 'text/plain' }).end('no such page');
       return;
     }
-    res.writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store' }).end(html);
+    res.writeHead(200, { 'content-type': file.type, 'cache-control': 'no-store' }).end(file.body);
   });
   server.listen(0, '127.0.0.1');
   await once(server, 'listening');
@@ -31,7 +33,11 @@ export async function startHostSite(): Promise<HostSite> {
   return {
     origin,
     page(path, html) {
-      pages.set(path, html);
+      files.set(path, { body: html, type: 'text/html; charset=utf-8' });
+      return `${origin}${path}`;
+    },
+    asset(path, body, type) {
+      files.set(path, { body, type });
       return `${origin}${path}`;
     },
     async close() {

@@ -217,7 +217,10 @@ describe('widget: embedding, streaming, continuity (real Chromium, real gateway,
     const own = await createTenant(gw.db, 'Config Co', { allowedOrigins: [site.origin] });
     await createAdminUser(gw.db, { email: 'owner@config.test', password: 'a long password', memberships: [{ tenantId: own.tenantId, role: 'admin' }] });
     const api = adminApi(gw.url, await login(gw.url, 'owner@config.test', 'a long password'));
+    const logo = site.asset('/logo.svg', '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 40 40"><rect width="40" height="40" rx="8" fill="#fde68a"/><path d="M8 30 20 9l12 21z" fill="#b45309"/></svg>', 'image/svg+xml');
     const put = await api('PUT', `tenants/${own.tenantId}/widget`, {
+      logoUrl: logo,
+      launcherIcon: 'logo',
       greeting: 'Welcome to Config Co! Ask about **anything**.',
       title: 'Config Co help',
       primaryColor: '#b45309',
@@ -233,6 +236,8 @@ describe('widget: embedding, streaming, continuity (real Chromium, real gateway,
     await w.launcher.click();
     await w.panel.waitFor();
     expect(await page.locator('#bb-title').innerText()).toBe('Config Co help');
+    expect(await page.locator('.hd img').getAttribute('src')).toBe(logo);
+    expect(await w.launcher.locator('img').getAttribute('src')).toBe(logo);
     expect(await page.locator('[data-greeting] .b strong').innerText()).toBe('anything');
     expect(await w.launcher.evaluate((el) => getComputedStyle(el).backgroundColor)).toBe('rgb(180, 83, 9)');
     expect((await w.launcher.boundingBox())!.x).toBeLessThan(100);

@@ -56,6 +56,28 @@ describe('widget: hostile pages, unsafe answers, refused origins, mobile, RTL, a
     await page.context().close();
   });
 
+  it('a strict Content-Security-Policy (no inline styles or scripts) only needs the gateway in script-src and connect-src', async () => {
+    gw.fake.script({ text: 'Styled and connected.' });
+    const socketUrl = gw.url.replace(/^http/, 'ws');
+    const csp = `<meta http-equiv="Content-Security-Policy" content="default-src 'none'; script-src ${gw.url}; connect-src ${gw.url} ${socketUrl}; img-src ${site.origin}">`;
+    const page = await newPage(browser);
+    const violations: string[] = [];
+    page.on('console', (message) => message.text().includes('Content Security Policy') && violations.push(message.text()));
+    let sockets = 0;
+    page.on('websocket', () => sockets++);
+    await page.goto(tagPage('/csp', { head: csp }));
+    const w = widget(page);
+    expect(await w.launcher.boundingBox()).toMatchObject({ width: 56, height: 56 });
+    await w.launcher.click();
+    await w.ask('Does this work under a strict policy?');
+    expect(await bubbleText(await w.finishedAnswer(0))).toBe('Styled and connected.');
+    expect(await w.panel.evaluate((el) => getComputedStyle(el).position)).toBe('fixed');
+    expect(sockets).toBe(1);
+    expect(violations).toEqual([]);
+    await screenshot(page, SUITE, 'strict-csp');
+    await page.context().close();
+  });
+
   it('an answer with <img onerror>, <script> and javascript: links renders as text and runs nothing', async () => {
     const evil = [
       'Look: <img src=x onerror="window.__pwned=\'img\'"> <script>window.__pwned=\'script\'<\/script>\n\n',

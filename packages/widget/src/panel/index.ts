@@ -4,6 +4,7 @@
  */
 import type { ErrorCode, TCitation, THistoryMessage } from '@babble-buddy/shared';
 import { svgIcon } from '../icons';
+import { addStyles, type ShadowStyles } from '../styles';
 import { httpUrl } from '../url';
 import type { PanelApi, PanelHost, PanelModule } from '../types';
 import { LABELS, type Labels } from './i18n';
@@ -92,7 +93,7 @@ class Panel implements PanelApi {
   private readonly notice: HTMLElement;
   private readonly input: HTMLTextAreaElement;
   private readonly sendButton: HTMLButtonElement;
-  private readonly style: HTMLStyleElement;
+  private readonly styles: ShadowStyles;
   private messages: ChatMessage[] = [];
   private transport!: Transport;
   private visible = false;
@@ -113,9 +114,7 @@ class Panel implements PanelApi {
     const { config } = host;
     this.labels = LABELS[host.locale];
     const labels = this.labels;
-    this.style = h('style');
-    this.style.textContent = PANEL_CSS;
-    host.root.prepend(this.style);
+    this.styles = addStyles(host.root, PANEL_CSS);
 
     this.el = h('section', 'pn');
     this.el.id = 'bb-panel';
@@ -211,7 +210,7 @@ class Panel implements PanelApi {
     this.transport.stop();
     cancelAnimationFrame(this.frame);
     this.el.remove();
-    this.style.remove();
+    this.styles.remove();
   }
 
   // ── conversation ──────────────────────────────────────────────────────
