@@ -242,13 +242,19 @@ class Widget {
     if (!first) return;
 
     this.#frame.append(this.#launcher);
-    document.body.append(this.#host);
-    this.#emit('ready', { config });
-    const wasOpen = this.#tabStore.get<boolean>('open') === true;
-    // A conversation the visitor had open on the last page (or answers still coming) comes back by itself.
-    if (o.open || wasOpen) this.open();
-    else if (this.#store.get<unknown[]>('pending')?.length) void this.#ensurePanel();
-    else this.#preloadWhenIdle();
+    const attach = () => {
+      if (this.#destroyed) return;
+      document.body.append(this.#host);
+      this.#emit('ready', { config });
+      const wasOpen = this.#tabStore.get<boolean>('open') === true;
+      // A conversation the visitor had open on the last page (or answers still coming) comes back by itself.
+      if (o.open || wasOpen) this.open();
+      else if (this.#store.get<unknown[]>('pending')?.length) void this.#ensurePanel();
+      else this.#preloadWhenIdle();
+    };
+    // A synchronous tag in <head> runs before there is a body.
+    if (document.body) attach();
+    else document.addEventListener('DOMContentLoaded', attach, { once: true });
   }
 
   #drawLauncher(config: TPublicWidgetConfig): void {

@@ -148,6 +148,20 @@ describe('widget: embedding, streaming, continuity (real Chromium, real gateway,
     await page.context().close();
   });
 
+  it('a synchronous tag in <head> (before there is a body) waits for the body', async () => {
+    const page = await newPage(browser);
+    const html = `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Head tag</title>
+      <script src="${gw.url}/widget.js" data-key="${tenant.publishableKey}"></script>
+      <script>BabbleBuddy.init({ appToken: ${JSON.stringify(tenant.publishableKey)}, config: { tenantName: 'Head Co' } });</script>
+      </head><body><h1>Head tag</h1></body></html>`;
+    await page.goto(site.page('/head-tag', html));
+    const w = widget(page);
+    await w.launcher.click();
+    expect(await page.locator('#bb-title').innerText()).toBe('Head Co');
+    expect(await w.host.count()).toBe(1);
+    await page.context().close();
+  });
+
   it('preview (the admin’s live preview): drawn from the given config with no request to the gateway', async () => {
     const page = await newPage(browser);
     const calls: string[] = [];
