@@ -70,6 +70,7 @@ const SOCKET_TRIES_BEFORE_SSE = 2;
  */
 export class Transport {
   private token: { value: string; expiresAt: number } | null = null;
+  private tokenRequest: Promise<string> | null = null;
   sessionId: string | null;
   private mode: 'socket' | 'sse' = 'socket';
   private socket: IoSocket | null = null;
@@ -188,8 +189,14 @@ export class Transport {
 
   // ── session ─────────────────────────────────────────────────────────────
 
-  private async ensureToken(): Promise<string> {
-    if (this.token && this.token.expiresAt - Date.now() > 60_000) return this.token.value;
+  /** A valid session token, from memory or a new session request (one at a time). */
+  private ensureToken(): Promise<string> {
+    if (this.token && this.token.expiresAt - Date.now() > 60_000) return Promise.resolve(this.token.value);
+    this.tokenRequest ??= this.openSession().finally(() => (this.tokenRequest = null));
+    return this.tokenRequest;
+  }
+
+  private async openSession(): Promise<string> {
     let session: TWidgetSessionResponse;
     try {
       session = await this.http<TWidgetSessionResponse>('POST', '/api/v1/widget/session', this.sessionId ? { sessionId: this.sessionId } : {}, this.appToken);
@@ -197,7 +204,7 @@ export class Transport {
       // A stored session the gateway does not know for this key: start afresh.
       if (error instanceof HttpError && error.code === 'SESSION_NOT_FOUND' && this.sessionId) {
         this.sessionId = null;
-        return this.ensureToken();
+        return this.openSession();
       }
       throw error;
     }
