@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# The one start command: installs what is missing, builds, migrates, seeds, starts the gateway and
-# prints its URLs and the demo tenant's keys. Ctrl-C stops everything it started.
+# The one start command: installs what is missing, builds, migrates, seeds, starts the gateway and a
+# demo page with the widget, and prints their URLs and the demo tenant's keys. Ctrl-C stops everything it started.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 export TURBO_TELEMETRY_DISABLED=1 TURBO_NO_UPDATE_NOTIFIER=1
@@ -52,12 +52,25 @@ for _ in $(seq 1 100); do
 done
 [ "$gateway_up" -eq 1 ] || { echo "[up] the gateway did not start (see its messages above)" >&2; exit 1; }
 
+# The demo host page: its own port, so the widget runs cross-origin as on a customer's site. Its origin
+# must be on the demo key's list (DEMO_ORIGINS, applied by the seed above).
+demo_port="${DEMO_PORT:-5180}"
+publishable=$(node -e 'console.log(JSON.parse(process.argv[1]).publishableKey)' "$SEED_JSON")
+node infra/demo/server.mjs --port "$demo_port" --gateway "http://localhost:$PORT" --key "$publishable" > .babble-buddy/demo-page.log 2>&1 &
+pids+=($!)
+for _ in $(seq 1 50); do
+  curl -fsS -m 1 "http://127.0.0.1:$demo_port/" >/dev/null 2>&1 && break
+  kill -0 "${pids[-1]}" 2>/dev/null || { echo "[up] the demo page did not start: $(cat .babble-buddy/demo-page.log)" >&2; exit 1; }
+  sleep 0.1
+done
+
 node -e '
 const seed = JSON.parse(process.argv[1]);
 const port = process.argv[2];
 const url = `http://localhost:${port}`;
 console.log(`
   Babble Buddy is running
+  demo page      http://localhost:${process.argv[4]}/   (open it and chat with the widget)
   gateway        ${url}
   health         ${url}/health/ready
   model          ${process.argv[3]}
@@ -70,7 +83,11 @@ console.log(`
     curl -s ${url}/api/v1/chat -H "authorization: Bearer ${seed.secretKey}" \\
       -H "content-type: application/json" -d \x27{"message":"Hello!"}\x27
 
+  embed on your site:
+    <script src="${url}/widget.js" data-key="${seed.publishableKey}" async></script>
+    (allow the site first: pnpm bb widget set --tenant demo --add-origin https://your.site)
+
   operators: pnpm bb admin create --email you@example.com --password ...
   Ctrl-C stops everything.
-`);' "$SEED_JSON" "$PORT" "$model_note"
+`);' "$SEED_JSON" "$PORT" "$model_note" "$demo_port"
 wait -n "${pids[@]}"

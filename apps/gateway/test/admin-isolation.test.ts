@@ -28,6 +28,7 @@ beforeAll(async () => {
       { tenantId: a.tenantId, priority: 1, provider: 'openai', model: 'a-fallback', apiKeyEncrypted: 'v1.x.y.z.w' },
     ],
   });
+  await gw.db.widgetConfig.create({ data: { tenantId: a.tenantId, greeting: 'Welcome to A', allowedOrigins: ['https://a.example'] } });
   const agentA = await gw.db.agent.findFirstOrThrow({ where: { tenantId: a.tenantId } });
   const agentB = await gw.db.agent.findFirstOrThrow({ where: { tenantId: b.tenantId } });
   ids = { agentA: agentA.id, ownerA, agentB: agentB.id };
@@ -67,6 +68,8 @@ const aInPath: Call[] = [
   ['GET', 'tenants/{A}/members'],
   ['POST', 'tenants/{A}/members', { email: 'admin-b@example.com', role: 'owner' }],
   ['DELETE', 'tenants/{A}/members/{ownerA}'],
+  ['GET', 'tenants/{A}/widget'],
+  ['PUT', 'tenants/{A}/widget', { greeting: 'Hijacked', allowedOrigins: ['https://evil.example'] }],
 ];
 
 const aUnderB: Call[] = [
@@ -105,7 +108,7 @@ describe.each([
 it("never lists or returns A's data to B", async () => {
   const tenants = await asAdminB('GET', 'tenants');
   expect(tenants.body.map((t: { id: string }) => t.id)).toEqual([b.tenantId]);
-  for (const path of ['keys', 'llm', 'agents', 'members']) {
+  for (const path of ['keys', 'llm', 'agents', 'members', 'widget']) {
     const result = await asAdminB('GET', `tenants/${b.tenantId}/${path}`);
     expect(result.status).toBe(200);
     const text = JSON.stringify(result.body);
@@ -114,6 +117,7 @@ it("never lists or returns A's data to B", async () => {
     expect(text).not.toContain(ids.agentA);
     expect(text).not.toContain('owner-a@example.com');
     expect(text).not.toContain('a-primary');
+    expect(text).not.toContain('https://a.example');
   }
 });
 

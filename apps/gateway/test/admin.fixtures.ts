@@ -47,12 +47,13 @@ export async function login(url: string, email: string, password: string): Promi
 
 /** Everything a tenant owns, as plain JSON, to compare before and after another tenant's attempts. */
 export async function snapshotTenant(db: DbClient, tenantId: string): Promise<unknown> {
-  const [tenant, keys, llm, agents, members] = await Promise.all([
+  const [tenant, keys, llm, agents, members, widget] = await Promise.all([
     db.tenant.findUnique({ where: { id: tenantId } }),
     db.apiKey.findMany({ where: { tenantId }, orderBy: { id: 'asc' } }),
     db.llmConfig.findMany({ where: { tenantId }, orderBy: { priority: 'asc' } }),
     db.agent.findMany({ where: { tenantId }, orderBy: { id: 'asc' } }),
     db.membership.findMany({ where: { tenantId }, orderBy: { id: 'asc' } }),
+    db.widgetConfig.findUnique({ where: { tenantId } }),
   ]);
-  return JSON.parse(JSON.stringify({ tenant, keys, llm, agents, members }));
+  return JSON.parse(JSON.stringify({ tenant, keys, llm, agents, members, widget }));
 }

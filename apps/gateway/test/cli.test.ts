@@ -2,7 +2,7 @@ import { execFileSync, spawn } from 'node:child_process';
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { createDbClient, createTestDatabase, hashApiKey, SecretBox, type DbClient, type TestDatabase } from '@babble-buddy/db';
-import { ZAgent, ZApiKey, ZCreatedKey, ZCreateTenantResponse, ZLlmConfig, ZTenant } from '@babble-buddy/shared';
+import { ZAgent, ZApiKey, ZCreatedKey, ZCreateTenantResponse, ZLlmConfig, ZTenant, ZWidgetConfig } from '@babble-buddy/shared';
 import { AdminUsersService } from '../src/admin/admin-users.service';
 import { AuditService } from '../src/admin/audit.service';
 import { ApiKeysService } from '../src/auth/api-keys.service';
@@ -55,7 +55,7 @@ function newestMtime(dir: string): number {
 
 /** CI builds before testing (turbo); locally, rebuild when the CLI or the services it uses changed since. */
 function ensureBuilt(): void {
-  const sources = ['cli', 'admin', 'common', 'auth', 'config'].map((dir) => newestMtime(join(GATEWAY_DIR, 'src', dir)));
+  const sources = ['cli', 'admin', 'common', 'auth', 'config', 'widget'].map((dir) => newestMtime(join(GATEWAY_DIR, 'src', dir)));
   if (existsSync(CLI) && statSync(CLI).mtimeMs >= Math.max(...sources)) return;
   execFileSync(join(GATEWAY_DIR, 'node_modules', '.bin', 'tsc'), ['-p', 'tsconfig.build.json'], { cwd: GATEWAY_DIR, stdio: 'pipe' });
 }
@@ -208,6 +208,47 @@ describe('admin create', () => {
     const again = await run(['admin', 'create', '--email', 'root@example.com', '--password', 'root-password-2']);
     expect(again.code).not.toBe(0);
     expect(again.stderr).toMatch(/^error: .*already exists\n$/);
+  });
+});
+
+describe('widget get and set', () => {
+  it('sets only what is given, edits the tenant-wide origins, restores defaults with "", and prints it all', async () => {
+    const created = ZCreateTenantResponse.parse(await runJson(['tenant', 'create', '--name', 'Widget Works', '--origin', 'https://works.example']));
+    const set = ZWidgetConfig.parse(
+      await runJson(['widget', 'set', '--tenant', 'widget-works', '--color', '#0A7C4A', '--greeting', 'Hi there', '--position', 'bottom-left', '--send-on', 'mod-enter', '--add-origin', 'https://blog.works.example', '--add-origin', 'https://help.works.example']),
+    );
+    expect(set).toMatchObject({ tenantId: created.tenant.id, primaryColor: '#0a7c4a', greeting: 'Hi there', position: 'bottom-left', sendOn: 'mod-enter', theme: 'auto', allowedOrigins: ['https://blog.works.example', 'https://help.works.example'] });
+
+    const edited = ZWidgetConfig.parse(await runJson(['widget', 'set', '--tenant', created.tenant.id, '--remove-origin', 'https://blog.works.example', '--greeting', '']));
+    expect(edited).toMatchObject({ greeting: null, primaryColor: '#0a7c4a', allowedOrigins: ['https://help.works.example'] });
+
+    const shown = await run(['widget', 'get', '--tenant', 'widget-works']);
+    expect(shown.code).toBe(0);
+    expect(shown.stdout).toContain('widget-works: widget');
+    expect(shown.stdout).toMatch(/color +#0a7c4a/);
+    expect(shown.stdout).toMatch(/origins +https:\/\/help\.works\.example/);
+    expect(shown.stdout).toMatch(/send on +mod-enter/);
+
+    const audit = await db.auditLog.findMany({ where: { tenantId: created.tenant.id, action: 'widget.update' }, orderBy: { createdAt: 'asc' } });
+    expect(audit.map((row) => [row.channel, row.details])).toEqual([
+      ['cli', expect.objectContaining({ originsAdded: ['https://blog.works.example', 'https://help.works.example'] })],
+      ['cli', expect.objectContaining({ originsRemoved: ['https://blog.works.example'], changes: { greeting: { from: 'Hi there', to: null } } })],
+    ]);
+  });
+
+  it.each([
+    [['--position', 'top-left'], /--position: /],
+    [['--color', 'red'], /--color: /],
+    [['--add-origin', 'https://x.example/path'], /--add-origin: /],
+    [['--origin', 'https://a.example', '--clear-origins'], /--origin: /],
+    [[], /nothing to change/],
+  ])('refuses %j with one line and exit code 2, changing nothing', async (args, message) => {
+    const before = await db.widgetConfig.findMany({ orderBy: { tenantId: 'asc' } });
+    const result = await run(['widget', 'set', '--tenant', 'widget-works', ...args]);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(/^error: [^\n]+\n$/);
+    expect(result.stderr).toMatch(message);
+    expect(await db.widgetConfig.findMany({ orderBy: { tenantId: 'asc' } })).toEqual(before);
   });
 });
 

@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { WidgetModule } from '../widget/widget.module';
 import { AdminUsersService } from './admin-users.service';
 import { AgentsController } from './agents.controller';
 import { AgentsService } from './agents.service';
@@ -12,10 +13,12 @@ import { LoginService } from './login.service';
 import { MembersController } from './members.controller';
 import { TenantsController } from './tenants.controller';
 import { TenantsService } from './tenants.service';
+import { WidgetConfigController } from './widget.controller';
 
 /** Admin REST under /api/v1/admin. The CLI (src/cli) constructs the same services without Nest. */
 @Module({
-  controllers: [AdminAuthController, TenantsController, KeysController, LlmConfigController, AgentsController, MembersController],
+  imports: [WidgetModule],
+  controllers: [AdminAuthController, TenantsController, KeysController, LlmConfigController, AgentsController, MembersController, WidgetConfigController],
   providers: [
     AuditService,
     AdminUsersService,

@@ -9,6 +9,7 @@ const LAST_USED_RESOLUTION_MS = 60_000;
 
 /** What a request needs to know about its key and tenant. */
 export interface VerifiedKey {
+  /** `allowedOrigins`: the key's own list plus the tenant's widget origins. */
   key: { id: string; tenantId: string; kind: ApiKeyKind; allowedOrigins: string[]; rateLimitPerMinute: number | null };
   tenant: { id: string; name: string };
 }
@@ -69,9 +70,12 @@ export class ApiKeysService {
 
   private async lookup(where: Prisma.Sql): Promise<{ tenantId: string; value: KeyRow } | undefined> {
     const rows = await this.db.$queryRaw<KeyRow[]>`
-      SELECT k.id, k.tenant_id, k.kind, k.allowed_origins, k.rate_limit_per_minute, k.expires_at, k.revoked_at,
+      SELECT k.id, k.tenant_id, k.kind, k.rate_limit_per_minute, k.expires_at, k.revoked_at,
+             -- A publishable key accepts its own origins and the tenant's widget origins.
+             k.allowed_origins || COALESCE(w.allowed_origins, ARRAY[]::text[]) AS allowed_origins,
              t.name AS tenant_name, t.status AS tenant_status
       FROM api_keys k JOIN tenants t ON t.id = k.tenant_id
+      LEFT JOIN widget_configs w ON w.tenant_id = k.tenant_id
       WHERE ${where}`;
     const row = rows[0];
     return row && { tenantId: row.tenant_id, value: row };

@@ -5,6 +5,7 @@ import { AuditService } from '../admin/audit.service';
 import { KeysService } from '../admin/keys.service';
 import { LlmConfigService } from '../admin/llm-config.service';
 import { TenantsService } from '../admin/tenants.service';
+import { WidgetConfigService } from '../widget/widget-config.service';
 import { loadCliConfig, type CliConfig } from './cli.config';
 
 /**
@@ -39,6 +40,10 @@ export class CliContext {
 
   agents(): AgentsService {
     return new AgentsService(this.db, this.audit);
+  }
+
+  widgetConfig(): WidgetConfigService {
+    return new WidgetConfigService(this.db, this.audit);
   }
 
   adminUsers(): AdminUsersService {
