@@ -67,6 +67,20 @@ describe('tenant cache, kept correct by Postgres notifications', () => {
     });
   });
 
+  it('origins added to the tenant’s widget settings open sessions at once', async () => {
+    const acme = await createTenant(gw.db, 'Origins', { allowedOrigins: ['https://shop.example.com'] });
+    const open = (origin: string) =>
+      fetch(`${gw.url}/api/v1/widget/session`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${acme.publishableKey}`, origin, 'content-type': 'application/json' },
+        body: '{}',
+      });
+    expect((await open('https://shop.example.com')).status).toBe(201);
+    expect((await open('https://blog.example.com')).status).toBe(403);
+    await gw.db.widgetConfig.create({ data: { tenantId: acme.tenantId, allowedOrigins: ['https://blog.example.com'] } });
+    await eventually(async () => expect((await open('https://blog.example.com')).status).toBe(201));
+  });
+
   it('one tenant’s change leaves another tenant’s entries alone, and neither sees the other’s settings', async () => {
     const a = await createTenant(gw.db, 'Alpha', { systemPrompt: 'Alpha prompt.' });
     const b = await createTenant(gw.db, 'Beta', { systemPrompt: 'Beta prompt.' });

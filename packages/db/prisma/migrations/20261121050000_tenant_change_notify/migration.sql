@@ -32,3 +32,6 @@ CREATE TRIGGER "agents_notify_changed" AFTER INSERT OR UPDATE OR DELETE ON "agen
     FOR EACH ROW EXECUTE FUNCTION "bb_notify_tenant_changed"();
 CREATE TRIGGER "embedding_configs_notify_changed" AFTER INSERT OR UPDATE OR DELETE ON "embedding_configs"
     FOR EACH ROW EXECUTE FUNCTION "bb_notify_tenant_changed"();
+-- A tenant's widget origins are accepted by all its publishable keys, so they are part of a cached key.
+CREATE TRIGGER "widget_configs_notify_changed" AFTER INSERT OR DELETE OR UPDATE OF "allowed_origins" ON "widget_configs"
+    FOR EACH ROW EXECUTE FUNCTION "bb_notify_tenant_changed"();
