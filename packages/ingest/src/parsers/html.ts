@@ -8,8 +8,8 @@ import { tidyText } from './text';
 
 /** Elements whose text is never content. */
 const SKIPPED = new Set(['script', 'style', 'noscript', 'template', 'svg', 'canvas', 'iframe', 'object', 'head', 'button', 'select', 'form']);
-/** Page chrome, removed when Readability cannot find an article and we fall back to the whole body. */
-const CHROME = 'nav, header, footer, aside, [role="navigation"], [role="banner"], [role="contentinfo"], [aria-hidden="true"], .nav, .navbar, .menu, .sidebar, .breadcrumb, .cookie, #cookie-banner';
+/** Page chrome: removed before Readability looks for the article, and again from the fallback body. */
+const CHROME = 'nav, footer, aside, [role="navigation"], [role="banner"], [role="contentinfo"], [aria-hidden="true"], .navbar, .sidebar, .breadcrumb, #cookie-banner';
 const PARAGRAPH = new Set(['p', 'blockquote', 'pre', 'table', 'ul', 'ol', 'dl', 'figure', 'section', 'article', 'main', 'hr']);
 const LINE = new Set(['div', 'li', 'tr', 'br', 'dt', 'dd', 'figcaption', 'caption', 'address']);
 
@@ -33,7 +33,8 @@ interface ParseHtmlOptions {
 }
 
 /** An HTML document: its main content as sections under their heading path, its title and links. */
-export function parseHtml(html: string, options: ParseHtmlOptions = {}): ParsedDocument {
+export function parseHtml(source: string, options: ParseHtmlOptions = {}): ParsedDocument {
+  const html = asDocument(source);
   const { document } = parseHTML(html);
   const title = pageTitle(document);
   const links = options.url ? extractLinks(document, options.url) : [];
@@ -41,7 +42,7 @@ export function parseHtml(html: string, options: ParseHtmlOptions = {}): ParsedD
   if (options.mainContent !== false) {
     root = readableContent(html, options.url);
     if (!root) {
-      for (const element of document.querySelectorAll(CHROME)) element.remove();
+      removeChrome(document);
       root = (document.querySelector('main') ?? document.querySelector('article') ?? document.body) as unknown as DomNode | null;
     }
   } else {
@@ -55,6 +56,8 @@ function readableContent(html: string, url: string | undefined): DomNode | null 
   // Readability rewrites the document it is given: it gets a copy of its own.
   const { document } = parseHTML(html);
   if (url) setDocumentUrl(document, url);
+  // Readability scores blocks by their text and class names; a plain <nav> full of links can win.
+  removeChrome(document);
   let article: { content?: string | null } | null = null;
   try {
     article = new Readability(document as unknown as ConstructorParameters<typeof Readability>[0], { charThreshold: 200, keepClasses: false }).parse();
@@ -64,6 +67,20 @@ function readableContent(html: string, url: string | undefined): DomNode | null 
   if (!article?.content) return null;
   const content = parseHTML(`<!doctype html><html><body>${article.content}</body></html>`).document.body as unknown as DomNode | null;
   return content && (content.textContent ?? '').trim().length > 0 ? content : null;
+}
+
+/** linkedom builds a broken tree from a fragment: give it a whole document. */
+function asDocument(source: string): string {
+  if (/<html[\s>]/i.test(source)) return source;
+  return `<!doctype html><html>${/<body[\s>]/i.test(source) ? source : `<body>${source}</body>`}</html>`;
+}
+
+/** Site chrome, and page headers that are not an article's own header. */
+function removeChrome(document: ReturnType<typeof parseHTML>['document']): void {
+  for (const element of document.querySelectorAll(CHROME)) element.remove();
+  for (const header of document.querySelectorAll('header')) {
+    if (!header.closest('article, main')) header.remove();
+  }
 }
 
 /** Readability resolves relative URLs against documentURI/baseURI, which linkedom leaves empty. */
@@ -129,6 +146,12 @@ export function sectionsOf(root: DomNode): Section[] {
     if (text) sections.push({ text, ...(path.length ? { headings: path.map((h) => h.text) } : {}) });
   };
 
+  /** Ends the current line (or paragraph) unless it already ended; spaces before the break go. */
+  const breakTo = (ending: '\n' | '\n\n') => {
+    buffer = buffer.replace(/[ \t]+$/, '');
+    if (!buffer.endsWith(ending)) buffer += buffer.endsWith('\n') ? '\n' : ending;
+  };
+
   const walk = (node: DomNode, inPre: boolean) => {
     if (node.nodeType === 3) {
       const text = node.textContent ?? '';
@@ -148,8 +171,8 @@ export function sectionsOf(root: DomNode): Section[] {
       path.push({ level, text });
       return;
     }
-    if (PARAGRAPH.has(tag)) buffer += '\n\n';
-    else if (LINE.has(tag)) buffer += '\n';
+    if (PARAGRAPH.has(tag)) breakTo('\n\n');
+    else if (LINE.has(tag)) breakTo('\n');
     if (tag === 'li') buffer += '- ';
     if ((tag === 'td' || tag === 'th') && !buffer.endsWith('\n')) buffer += ' | ';
     const children = node.childNodes;
@@ -157,8 +180,8 @@ export function sectionsOf(root: DomNode): Section[] {
       const child = children[i];
       if (child) walk(child, inPre || tag === 'pre');
     }
-    if (PARAGRAPH.has(tag)) buffer += '\n\n';
-    else if (LINE.has(tag) && tag !== 'br') buffer += '\n';
+    if (PARAGRAPH.has(tag)) breakTo('\n\n');
+    else if (LINE.has(tag) && tag !== 'br') breakTo('\n');
   };
 
   walk(root, false);
