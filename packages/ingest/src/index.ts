@@ -2,7 +2,7 @@ export type { ChunkDraft, ChunkMetadata, DocumentType, ParsedDocument, Section }
 export { IngestError, isIngestError } from './errors';
 export { detectType, SUPPORTED_FORMATS, type DetectInput } from './detect';
 export { parseDocument, parseCsv, parseDocx, parseHtml, parseMarkdown, parsePdf, decodeText, type ParseOptions } from './parsers';
-export { chunkDocument, DEFAULT_CHUNKING, type ChunkingOptions, type ChunkContext } from './chunking/chunker';
+export { chunkDocument, embeddingText, DEFAULT_CHUNKING, type ChunkingOptions, type ChunkContext } from './chunking/chunker';
 export { countTokens } from './chunking/tokens';
 export { parseAndChunk, type ParseResult, type ParseTask } from './pipeline';
 export { ParseSandbox, DEFAULT_SANDBOX_OPTIONS, type ParseSandboxOptions } from './sandbox/parse-sandbox';

@@ -82,8 +82,11 @@ function draft(content: string, tokenCount: number, metadata: ChunkMetadata): Om
   return { content, tokenCount, metadata, embeddingText: embeddingText(content, metadata) };
 }
 
-/** "Title › Heading › Subheading" on the first line, then the passage. */
-function embeddingText(content: string, metadata: ChunkMetadata): string {
+/**
+ * What is embedded for a chunk: "Title › Heading › Subheading" on the first line, then the passage.
+ * Re-embedding stored chunks (a model change) rebuilds it from their content and metadata.
+ */
+export function embeddingText(content: string, metadata: { title?: string; headings?: string[] }): string {
   const context = [metadata.title, ...(metadata.headings ?? [])].filter((part): part is string => Boolean(part));
   return context.length ? `${context.join(' › ')}\n\n${content}` : content;
 }
