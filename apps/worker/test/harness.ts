@@ -10,7 +10,7 @@ import {
   type TIngestSourceJob,
   type TKnowledgeProgressEvent,
 } from '@babble-buddy/shared';
-import { Queue } from 'bullmq';
+import { Queue, QueueEvents, type Job } from 'bullmq';
 import { Redis } from 'ioredis';
 import { parseWorkerConfig, type WorkerConfig } from '../src/config';
 import { knowledgeJobOptions } from '../src/knowledge/knowledge-queue';
@@ -102,7 +102,9 @@ export interface TestStack {
   createTenant(name?: string, options?: { allowedPrivateHosts?: string[] }): Promise<string>;
   addFile(tenantId: string, bytes: Uint8Array, filename: string, mimeType?: string): Promise<string>;
   addUrl(tenantId: string, url: string, crawl?: TCrawlOptions): Promise<string>;
-  enqueue(payload: TIngestSourceJob): Promise<void>;
+  enqueue(payload: TIngestSourceJob): Promise<Job>;
+  /** BullMQ's event stream of the test queue (for job.waitUntilFinished). */
+  queueEvents(): Promise<QueueEvents>;
   /** Waits for the source to be ready or failed, then answers its row. */
   settled(sourceId: string, timeoutMs?: number): Promise<KnowledgeSource>;
   close(): Promise<void>;
@@ -119,6 +121,7 @@ export async function startStack(): Promise<TestStack> {
   const watcher = await ProgressWatcher.start();
   const workers: WorkerApp[] = [];
   const jobOptions = knowledgeJobOptions({ attempts: 2, backoffMs: 50 });
+  let events: QueueEvents | undefined;
 
   const stack: TestStack = {
     db,
@@ -165,8 +168,15 @@ export async function startStack(): Promise<TestStack> {
       await stack.enqueue({ tenantId, sourceId: source.id, mode: 'full', reason: 'created' });
       return source.id;
     },
-    async enqueue(payload) {
-      await queue.add(KNOWLEDGE_JOBS.ingestSource, payload, jobOptions);
+    enqueue(payload) {
+      return queue.add(KNOWLEDGE_JOBS.ingestSource, payload, jobOptions);
+    },
+    async queueEvents() {
+      if (!events) {
+        events = new QueueEvents(QUEUES.knowledge, { connection: { url: REDIS_URL }, prefix });
+        await events.waitUntilReady();
+      }
+      return events;
     },
     async settled(sourceId, timeoutMs = 30_000) {
       const done = watcher.next((event) => event.sourceId === sourceId && (event.status === 'ready' || event.status === 'failed'), timeoutMs);
@@ -177,6 +187,7 @@ export async function startStack(): Promise<TestStack> {
     },
     async close() {
       await Promise.allSettled(workers.map((worker) => worker.stop()));
+      await events?.close();
       await queue.obliterate({ force: true }).catch(() => undefined);
       await queue.close();
       await connection.quit();
