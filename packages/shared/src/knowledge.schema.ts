@@ -306,19 +306,34 @@ export type TEmbeddingEnv = z.infer<typeof ZEmbeddingEnv>;
 
 export const DEFAULT_EMBEDDING_MODELS = { ollama: 'nomic-embed-text', openai: 'text-embedding-3-small' } as const;
 
-/** The deployment default as `resolveEmbeddingConfig` (packages/db) takes it. */
+/**
+ * The deployment default as `resolveEmbeddingConfig` (packages/db) takes it, with each provider's
+ * deployment endpoint for tenants that name a provider but no base URL or key of their own.
+ */
 export function embeddingDefaultsFromEnv(
   env: TEmbeddingEnv,
   fallbacks: { ollamaBaseUrl: string; openaiBaseUrl: string; openaiApiKey?: string | undefined },
-): { provider: TEmbeddingProvider; model?: string; baseUrl?: string; apiKey?: string; dimensions?: number } {
+): {
+  provider: TEmbeddingProvider;
+  model?: string;
+  baseUrl?: string;
+  apiKey?: string;
+  dimensions?: number;
+  providers: { ollama: { baseUrl: string }; openai: { baseUrl: string; apiKey?: string } };
+} {
+  const providers = {
+    ollama: { baseUrl: fallbacks.ollamaBaseUrl },
+    openai: { baseUrl: fallbacks.openaiBaseUrl, ...(fallbacks.openaiApiKey ? { apiKey: fallbacks.openaiApiKey } : {}) },
+  };
   const provider = env.EMBEDDING_PROVIDER;
-  if (provider === 'none') return { provider };
+  if (provider === 'none') return { provider, providers };
   const apiKey = env.EMBEDDING_API_KEY ?? (provider === 'openai' ? fallbacks.openaiApiKey : undefined);
   return {
     provider,
     model: env.EMBEDDING_MODEL ?? DEFAULT_EMBEDDING_MODELS[provider],
-    baseUrl: env.EMBEDDING_BASE_URL ?? (provider === 'ollama' ? fallbacks.ollamaBaseUrl : fallbacks.openaiBaseUrl),
+    baseUrl: env.EMBEDDING_BASE_URL ?? providers[provider].baseUrl,
     ...(apiKey ? { apiKey } : {}),
     ...(env.EMBEDDING_DIMENSIONS ? { dimensions: env.EMBEDDING_DIMENSIONS } : {}),
+    providers,
   };
 }

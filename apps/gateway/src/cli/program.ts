@@ -15,6 +15,7 @@ import {
 import { z } from 'zod';
 import { CLI_ACTOR } from '../admin/actor';
 import { CliContext } from './cli-context';
+import { registerKbCommands } from './kb.commands';
 import { consoleOutput, shortTime, type Output } from './output';
 
 /** Wrong arguments: reported on one line, exit code 2. */
@@ -243,6 +244,9 @@ export function buildProgram(ctx: CliContext, out: Output = consoleOutput()): Co
       if (options.json) return out.json(revoked);
       out.line(`Revoked ${revoked.kind} key ${revoked.id} (${revoked.prefix}…) at ${revoked.revokedAt}`);
     });
+
+  // ── kb ───────────────────────────────────────────────────────────────────
+  registerKbCommands(program, ctx, out, (value, flag) => parseArgs(ZUuid, value, { '': flag }));
 
   return program;
 }

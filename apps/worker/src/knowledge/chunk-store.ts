@@ -99,10 +99,10 @@ export class ChunkStore {
    * The stored chunks of a source, for re-embedding. Read after taking the source's lock, so a job
    * storing this source right now finishes first and its chunks are the ones read.
    */
-  async chunksOf(sourceId: string, tenantId: string): Promise<{ id: string; content: string; metadata: unknown; embeddingModel: string | null }[]> {
+  async chunksOf(sourceId: string, tenantId: string): Promise<{ id: string; content: string; metadata: unknown; embeddingModel: string | null; embeddingDims: number | null }[]> {
     return this.db.$transaction(async (tx) => {
       await lockSource(tx, sourceId, tenantId);
-      return tx.chunk.findMany({ where: { sourceId }, orderBy: { ordinal: 'asc' }, select: { id: true, content: true, metadata: true, embeddingModel: true } });
+      return tx.chunk.findMany({ where: { sourceId }, orderBy: { ordinal: 'asc' }, select: { id: true, content: true, metadata: true, embeddingModel: true, embeddingDims: true } });
     }, TX_OPTIONS);
   }
 

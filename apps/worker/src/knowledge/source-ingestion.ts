@@ -187,7 +187,8 @@ export class SourceIngestion {
       if (chunks.length === 0) return { stored: false, reason: 'no chunks to re-embed' };
       const config = await this.deps.embedder.config(source.tenantId);
       const label = config ? embeddingModelLabel(config) : null;
-      if (chunks.every((chunk) => chunk.embeddingModel === label)) return { stored: false, reason: 'already embedded with the current model' };
+      const current = (chunk: (typeof chunks)[number]) => chunk.embeddingModel === label && (!config?.dimensions || chunk.embeddingDims === config.dimensions);
+      if (chunks.every(current)) return { stored: false, reason: 'already embedded with the current model' };
       await progress.update({ status: 'embedding', stage: 'embedding', progress: 5, errorCode: null, errorMessage: null });
       const texts = chunks.map((chunk) => embeddingText(chunk.content, chunk.metadata as { title?: string; headings?: string[] }));
       const embedded = await this.deps.embedder.embed(config, texts, { signal, onBatch: (done, total) => progress.update({ status: 'embedding', stage: 'embedding', progress: 5 + (85 * done) / total }) });

@@ -1,0 +1,37 @@
+import { Module } from '@nestjs/common';
+import { embeddingDefaultsFromEnv } from '@babble-buddy/shared';
+import { AdminModule } from '../admin/admin.module';
+import { GATEWAY_CONFIG } from '../config/config';
+import type { GatewayConfig } from '../config/config.schema';
+import { KnowledgeProgressGateway } from './knowledge-progress.gateway';
+import { KnowledgeQueue, queueSettings } from './knowledge-queue.service';
+import { EMBEDDING_DEFAULTS, KnowledgeSettingsService } from './knowledge-settings.service';
+import { KnowledgeSettingsController } from './knowledge-settings.controller';
+import { KNOWLEDGE_LIMITS, SourcesService } from './sources.service';
+import { SourcesController } from './sources.controller';
+import { UploadInterceptor } from './upload.interceptor';
+
+/**
+ * Knowledge base administration: sources (uploads, URLs, crawls), the tenant's embedding model and
+ * fetch allow-list, and live ingestion progress on the admin socket. The worker does the ingesting.
+ */
+@Module({
+  imports: [AdminModule],
+  controllers: [SourcesController, KnowledgeSettingsController],
+  providers: [
+    { provide: KnowledgeQueue, inject: [GATEWAY_CONFIG], useFactory: (config: GatewayConfig) => new KnowledgeQueue(queueSettings(config)) },
+    { provide: KNOWLEDGE_LIMITS, inject: [GATEWAY_CONFIG], useFactory: (config: GatewayConfig) => ({ maxFileBytes: config.KNOWLEDGE_MAX_FILE_BYTES }) },
+    {
+      provide: EMBEDDING_DEFAULTS,
+      inject: [GATEWAY_CONFIG],
+      useFactory: (config: GatewayConfig) =>
+        embeddingDefaultsFromEnv(config, { ollamaBaseUrl: config.OLLAMA_BASE_URL, openaiBaseUrl: config.OPENAI_BASE_URL, openaiApiKey: config.OPENAI_API_KEY }),
+    },
+    SourcesService,
+    KnowledgeSettingsService,
+    UploadInterceptor,
+    KnowledgeProgressGateway,
+  ],
+  exports: [SourcesService, KnowledgeSettingsService, KnowledgeQueue, EMBEDDING_DEFAULTS],
+})
+export class KnowledgeModule {}
