@@ -1,16 +1,13 @@
-import { execFileSync, spawn } from 'node:child_process';
-import { existsSync, readdirSync, statSync } from 'node:fs';
-import { join } from 'node:path';
+import { spawn } from 'node:child_process';
 import { createDbClient, createTestDatabase, hashApiKey, SecretBox, type DbClient, type TestDatabase } from '@babble-buddy/db';
 import { ZAgent, ZApiKey, ZCreatedKey, ZCreateTenantResponse, ZLlmConfig, ZTenant } from '@babble-buddy/shared';
 import { AdminUsersService } from '../src/admin/admin-users.service';
 import { AuditService } from '../src/admin/audit.service';
 import { ApiKeysService } from '../src/auth/api-keys.service';
+import { CLI, ensureBuilt } from './cli.fixtures';
 import { BASE_DATABASE_URL } from './harness';
 
 /** The operator CLI as operators run it: the built `dist/cli/main.js` in a child process. */
-const GATEWAY_DIR = join(__dirname, '..');
-const CLI = join(GATEWAY_DIR, 'dist', 'cli', 'main.js');
 const ENCRYPTION_KEY = 'cd'.repeat(32);
 
 let database: TestDatabase;
@@ -41,23 +38,6 @@ async function runJson<T = any>(args: string[], env: Record<string, string> = {}
   const result = await run([...args, '--json'], env);
   if (result.code !== 0) throw new Error(`bb ${args.join(' ')} exited ${result.code}: ${result.stderr}`);
   return JSON.parse(result.stdout) as T;
-}
-
-function newestMtime(dir: string): number {
-  return Math.max(
-    0,
-    ...readdirSync(dir, { withFileTypes: true }).map((entry) => {
-      const path = join(dir, entry.name);
-      return entry.isDirectory() ? newestMtime(path) : statSync(path).mtimeMs;
-    }),
-  );
-}
-
-/** CI builds before testing (turbo); locally, rebuild when the CLI or the services it uses changed since. */
-function ensureBuilt(): void {
-  const sources = ['cli', 'admin', 'common', 'auth', 'config'].map((dir) => newestMtime(join(GATEWAY_DIR, 'src', dir)));
-  if (existsSync(CLI) && statSync(CLI).mtimeMs >= Math.max(...sources)) return;
-  execFileSync(join(GATEWAY_DIR, 'node_modules', '.bin', 'tsc'), ['-p', 'tsconfig.build.json'], { cwd: GATEWAY_DIR, stdio: 'pipe' });
 }
 
 beforeAll(async () => {

@@ -4,6 +4,12 @@ import { Redis } from 'ioredis';
 import { toSourceDto } from '../knowledge/sources.service';
 
 const BAR_WIDTH = 24;
+/** One terminal line: "guide.md  ██████░░░░…  25%  embedding". */
+export function progressBar(label: string, percent: number, status: string): string {
+  const filled = Math.round((Math.max(0, Math.min(100, percent)) / 100) * BAR_WIDTH);
+  return `${label}  ${'█'.repeat(filled)}${'░'.repeat(BAR_WIDTH - filled)} ${String(percent).padStart(3)}%  ${status}`;
+}
+
 /** Events can be lost (a reconnect); the rows are read again this often while waiting. */
 const RECHECK_MS = 3000;
 /** Nothing moved for this long: say what to check. */
@@ -135,11 +141,7 @@ export class ProgressFollower {
     }
     const width = Math.max(...entries.map((t) => t.label.length));
     let text = this.drawnLines > 0 ? `\x1b[${this.drawnLines}A` : '';
-    for (const tracked of entries) {
-      const filled = Math.round((tracked.progress / 100) * BAR_WIDTH);
-      const bar = `${'█'.repeat(filled)}${'░'.repeat(BAR_WIDTH - filled)}`;
-      text += `\r\x1b[K${tracked.label.padEnd(width)}  ${bar} ${String(tracked.progress).padStart(3)}%  ${this.describe(tracked)}\n`;
-    }
+    for (const tracked of entries) text += `\r\x1b[K${progressBar(tracked.label.padEnd(width), tracked.progress, this.describe(tracked))}\n`;
     this.drawnLines = entries.length;
     this.options.write(text);
   }
