@@ -6,6 +6,7 @@ import { SetupError } from './lib/workspace.mjs';
 
 const BENCHES = {
   gateway: './gateway.mjs',
+  ingest: './ingest.mjs',
 };
 
 async function main() {

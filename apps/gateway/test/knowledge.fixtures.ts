@@ -29,7 +29,7 @@ export async function startWorkerProcess(gw: TestGateway, env: Record<string, st
     env: {
       PATH: process.env.PATH ?? '',
       DATABASE_URL: gw.config.DATABASE_URL,
-      DATABASE_POOL_SIZE: '3',
+      WORKER_DATABASE_POOL_SIZE: '3',
       REDIS_URL: gw.config.REDIS_URL,
       QUEUE_PREFIX: gw.config.QUEUE_PREFIX,
       ENCRYPTION_KEY: gw.config.ENCRYPTION_KEY,

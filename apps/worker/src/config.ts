@@ -8,7 +8,8 @@ export const ZWorkerConfig = z
   .object({
     NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
     DATABASE_URL: z.string().startsWith('postgres', 'must be a postgresql:// URL'),
-    DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(100).default(5),
+    /** Connections in the worker's Postgres pool (DATABASE_POOL_SIZE is the gateway's). */
+    WORKER_DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(100).default(5),
     REDIS_URL: z.string().startsWith('redis', 'must be a redis:// URL'),
     /** Prefix of the BullMQ keys in Redis; the gateway must use the same one. */
     QUEUE_PREFIX: z.string().regex(/^[A-Za-z0-9_-]+$/, 'letters, digits, _ and - only').default('bb'),

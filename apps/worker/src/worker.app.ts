@@ -30,7 +30,7 @@ export interface WorkerApp {
  */
 export async function createWorkerApp(config: WorkerConfig, options: { logger?: Logger } = {}): Promise<WorkerApp> {
   const logger = options.logger ?? createLogger(config.LOG_LEVEL);
-  const db = createDbClient(config.DATABASE_URL, { poolSize: config.DATABASE_POOL_SIZE });
+  const db = createDbClient(config.DATABASE_URL, { poolSize: config.WORKER_DATABASE_POOL_SIZE });
   // BullMQ needs maxRetriesPerRequest: null on the connections it blocks on.
   const connection = new Redis(config.REDIS_URL, { maxRetriesPerRequest: null });
   const producer = new Redis(config.REDIS_URL, { maxRetriesPerRequest: null });

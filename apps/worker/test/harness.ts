@@ -25,7 +25,7 @@ export function testEnv(database: TestDatabase, fake: FakeLlm, prefix: string, e
   return {
     NODE_ENV: 'test',
     DATABASE_URL: database.url,
-    DATABASE_POOL_SIZE: '4',
+    WORKER_DATABASE_POOL_SIZE: '4',
     REDIS_URL,
     QUEUE_PREFIX: prefix,
     ENCRYPTION_KEY,
