@@ -1,13 +1,11 @@
-import { spawn } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { GUIDE_MARKDOWN, makePasswordProtectedPdf, startLocalSite, type LocalSite } from '@babble-buddy/ingest/fixtures';
-import { QUEUES, ZKnowledgeSource } from '@babble-buddy/shared';
-import { Queue } from 'bullmq';
-import { CLI, ensureBuilt } from './cli.fixtures';
+import { ZKnowledgeSource } from '@babble-buddy/shared';
+import { ensureBuilt, runCli, type RunResult } from './cli.fixtures';
 import { createTenant, startTestGateway, type TestGateway, type TestTenant } from './harness';
-import { knowledgeEnv, startWorkerProcess, testQueuePrefix, type WorkerProcess } from './knowledge.fixtures';
+import { knowledgeEnv, startWorkerProcess, stopKnowledgeStack, testQueuePrefix, type WorkerProcess } from './knowledge.fixtures';
 
 /** `bb kb add | list | rm` against the real worker process, output as a pipe sees it (plain lines). */
 let gw: TestGateway;
@@ -17,25 +15,8 @@ let tenant: TestTenant;
 let slug: string;
 let dir: string;
 
-interface RunResult {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
 function run(args: string[], env: Record<string, string | undefined> = {}): Promise<RunResult> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CLI, ...args], {
-      env: { PATH: process.env.PATH, DATABASE_URL: gw.config.DATABASE_URL, REDIS_URL: gw.config.REDIS_URL, QUEUE_PREFIX: gw.config.QUEUE_PREFIX, ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
+  return runCli(args, { DATABASE_URL: gw.config.DATABASE_URL, REDIS_URL: gw.config.REDIS_URL, QUEUE_PREFIX: gw.config.QUEUE_PREFIX, ...env });
 }
 
 beforeAll(async () => {
@@ -52,14 +33,8 @@ beforeAll(async () => {
 }, 120_000);
 
 afterAll(async () => {
-  await worker?.stop();
   await site?.close();
-  if (gw) {
-    const queue = new Queue(QUEUES.knowledge, { connection: { url: gw.config.REDIS_URL }, prefix: gw.config.QUEUE_PREFIX });
-    await queue.obliterate({ force: true }).catch(() => undefined);
-    await queue.close();
-    await gw.close();
-  }
+  await stopKnowledgeStack(gw, worker);
 });
 
 describe('bb kb', () => {

@@ -1,10 +1,9 @@
-import { spawn } from 'node:child_process';
 import { createDbClient, createTestDatabase, hashApiKey, SecretBox, type DbClient, type TestDatabase } from '@babble-buddy/db';
 import { ZAgent, ZApiKey, ZCreatedKey, ZCreateTenantResponse, ZLlmConfig, ZTenant } from '@babble-buddy/shared';
 import { AdminUsersService } from '../src/admin/admin-users.service';
 import { AuditService } from '../src/admin/audit.service';
 import { ApiKeysService } from '../src/auth/api-keys.service';
-import { CLI, ensureBuilt } from './cli.fixtures';
+import { ensureBuilt, runCli, type RunResult } from './cli.fixtures';
 import { BASE_DATABASE_URL } from './harness';
 
 /** The operator CLI as operators run it: the built `dist/cli/main.js` in a child process. */
@@ -13,25 +12,8 @@ const ENCRYPTION_KEY = 'cd'.repeat(32);
 let database: TestDatabase;
 let db: DbClient;
 
-interface RunResult {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
 function run(args: string[], env: Record<string, string | undefined> = {}): Promise<RunResult> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CLI, ...args], {
-      env: { PATH: process.env.PATH, DATABASE_URL: database.url, ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
+  return runCli(args, { DATABASE_URL: database.url, ...env });
 }
 
 async function runJson<T = any>(args: string[], env: Record<string, string> = {}): Promise<T> {

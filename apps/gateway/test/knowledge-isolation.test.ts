@@ -1,9 +1,7 @@
-import { QUEUES } from '@babble-buddy/shared';
-import { Queue } from 'bullmq';
 import { io } from 'socket.io-client';
 import { adminApi, createAdminUser, login, type AdminApi } from './admin.fixtures';
 import { createTenant, startTestGateway, type TestGateway, type TestTenant } from './harness';
-import { connectAdminSocket, knowledgeEnv, startWorkerProcess, testQueuePrefix, uploadFiles, type ProgressSocket, type WorkerProcess } from './knowledge.fixtures';
+import { connectAdminSocket, knowledgeEnv, startWorkerProcess, stopKnowledgeStack, testQueuePrefix, uploadFiles, type ProgressSocket, type WorkerProcess } from './knowledge.fixtures';
 
 /**
  * Tenant isolation of the knowledge API, negatively: tenant B's admin (and owner) with every id of
@@ -47,13 +45,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  await worker?.stop();
-  if (gw) {
-    const queue = new Queue(QUEUES.knowledge, { connection: { url: gw.config.REDIS_URL }, prefix: gw.config.QUEUE_PREFIX });
-    await queue.obliterate({ force: true }).catch(() => undefined);
-    await queue.close();
-    await gw.close();
-  }
+  await stopKnowledgeStack(gw, worker);
 });
 
 async function snapshotA(): Promise<unknown> {

@@ -2,8 +2,9 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { randomBytes } from 'node:crypto';
 import { dirname, join } from 'node:path';
-import { ADMIN_NAMESPACE, type AdminClientToServerEvents, type AdminServerToClientEvents, type TAdminAck, type TKnowledgeProgressEvent } from '@babble-buddy/shared';
+import { ADMIN_NAMESPACE, QUEUES, type AdminClientToServerEvents, type AdminServerToClientEvents, type TAdminAck, type TKnowledgeProgressEvent } from '@babble-buddy/shared';
 import { io, type Socket } from 'socket.io-client';
+import { Queue } from 'bullmq';
 import type { TestGateway } from './harness';
 
 /** Queue keys of one test file, apart from every other test run sharing this Redis. */
@@ -65,6 +66,16 @@ export async function startWorkerProcess(gw: TestGateway, env: Record<string, st
       await exited;
     },
   };
+}
+
+/** Stops the worker, empties the test's queue keys in Redis, closes the gateway (each if it started). */
+export async function stopKnowledgeStack(gw: TestGateway | undefined, worker: WorkerProcess | undefined): Promise<void> {
+  await worker?.stop();
+  if (!gw) return;
+  const queue = new Queue(QUEUES.knowledge, { connection: { url: gw.config.REDIS_URL }, prefix: gw.config.QUEUE_PREFIX });
+  await queue.obliterate({ force: true }).catch(() => undefined);
+  await queue.close();
+  await gw.close();
 }
 
 export type AdminSocket = Socket<AdminServerToClientEvents, AdminClientToServerEvents>;

@@ -1,9 +1,8 @@
 import { HANDBOOK_PAGES, GUIDE_MARKDOWN, htmlPageWithNav, makePdf, startLocalSite, type LocalSite } from '@babble-buddy/ingest/fixtures';
-import { QUEUES, ZEmbeddingConfig, ZEmbeddingConfigUpdate, ZKnowledgeSource, ZKnowledgeSourceDetail, ZSourcePage, ZUploadFilesResponse } from '@babble-buddy/shared';
-import { Queue } from 'bullmq';
+import { ZEmbeddingConfig, ZEmbeddingConfigUpdate, ZKnowledgeSource, ZKnowledgeSourceDetail, ZSourcePage, ZUploadFilesResponse } from '@babble-buddy/shared';
 import { adminApi, createAdminUser, login, type AdminApi } from './admin.fixtures';
 import { createTenant, startTestGateway, type TestGateway, type TestTenant } from './harness';
-import { connectAdminSocket, knowledgeEnv, startWorkerProcess, testQueuePrefix, uploadFiles, type ProgressSocket, type WorkerProcess } from './knowledge.fixtures';
+import { connectAdminSocket, knowledgeEnv, startWorkerProcess, stopKnowledgeStack, testQueuePrefix, uploadFiles, type ProgressSocket, type WorkerProcess } from './knowledge.fixtures';
 
 /**
  * The knowledge admin API end to end: the gateway queues, the real worker process ingests, progress
@@ -45,14 +44,8 @@ beforeAll(async () => {
 
 afterAll(async () => {
   progress?.close();
-  await worker?.stop();
   await site?.close();
-  if (gw) {
-    const queue = new Queue(QUEUES.knowledge, { connection: { url: gw.config.REDIS_URL }, prefix: gw.config.QUEUE_PREFIX });
-    await queue.obliterate({ force: true }).catch(() => undefined);
-    await queue.close();
-    await gw.close();
-  }
+  await stopKnowledgeStack(gw, worker);
 });
 
 const path = (rest: string) => `tenants/${tenant.tenantId}/knowledge/${rest}`;

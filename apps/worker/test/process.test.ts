@@ -67,6 +67,18 @@ afterAll(async () => {
   await stack?.close();
 });
 
+/** A fresh worker takes the job over and finishes it with exactly one copy; then it is stopped. */
+async function finishWithNewWorker(sourceId: string): Promise<void> {
+  const next = await spawnWorker();
+  try {
+    await stack.watcher.next((e) => e.sourceId === sourceId && e.status === 'ready', 60_000, false);
+    await expectExactlyOneCopy(sourceId);
+  } finally {
+    next.child.kill('SIGTERM');
+    expect((await next.exited)[0]).toBe(0);
+  }
+}
+
 async function expectExactlyOneCopy(sourceId: string): Promise<void> {
   const source = await stack.db.knowledgeSource.findUniqueOrThrow({ where: { id: sourceId } });
   const chunks = await chunksOf(stack.db, sourceId);
@@ -87,15 +99,8 @@ describe('the worker process', () => {
     expect(job?.data.sourceId).toBe(sourceId);
     expect((await stack.db.knowledgeSource.findUniqueOrThrow({ where: { id: sourceId } })).status).toBe('embedding');
 
-    const second = await spawnWorker();
-    try {
-      // The lock of the dead worker expires (WORKER_LOCK_MS), the stalled check requeues the job.
-      await stack.watcher.next((e) => e.sourceId === sourceId && e.status === 'ready', 60_000, false);
-      await expectExactlyOneCopy(sourceId);
-    } finally {
-      second.child.kill('SIGTERM');
-      await second.exited;
-    }
+    // The lock of the dead worker expires (WORKER_LOCK_MS), the stalled check requeues the job.
+    await finishWithNewWorker(sourceId);
   });
 
   it('stopped with SIGTERM mid-job: exits 0, the job waits in the queue unharmed and the next worker finishes it', async () => {
@@ -113,14 +118,7 @@ describe('the worker process', () => {
     expect(waiting[0]?.attemptsMade).toBe(0);
     expect(await stack.queue.getJobCounts('failed', 'active')).toEqual({ failed: 0, active: 0 });
 
-    const second = await spawnWorker();
-    try {
-      await stack.watcher.next((e) => e.sourceId === sourceId && e.status === 'ready', 60_000, false);
-      await expectExactlyOneCopy(sourceId);
-    } finally {
-      second.child.kill('SIGTERM');
-      expect((await second.exited)[0]).toBe(0);
-    }
+    await finishWithNewWorker(sourceId);
   });
 
   it('refuses to start with a broken environment, naming the variable', async () => {
