@@ -20,6 +20,8 @@ export interface KnowledgeQueueSettings {
   prefix: string;
   attempts: number;
   backoffMs: number;
+  /** Default 5 s. */
+  enqueueTimeoutMs?: number;
 }
 
 export function queueSettings(config: Pick<GatewayConfig, 'REDIS_URL' | 'QUEUE_PREFIX' | 'INGEST_ATTEMPTS' | 'INGEST_BACKOFF_MS'>): KnowledgeQueueSettings {
@@ -34,8 +36,10 @@ export class KnowledgeQueue implements OnApplicationShutdown {
   private readonly connection: Redis;
   private readonly queue: Queue;
   private readonly options: JobsOptions;
+  private readonly timeoutMs: number;
 
   constructor(settings: KnowledgeQueueSettings) {
+    this.timeoutMs = settings.enqueueTimeoutMs ?? ENQUEUE_TIMEOUT_MS;
     this.connection = new Redis(settings.redisUrl, { maxRetriesPerRequest: null, lazyConnect: true });
     this.queue = new Queue(QUEUES.knowledge, { connection: this.connection, prefix: settings.prefix });
     this.options = { ...KNOWLEDGE_JOB_OPTIONS, attempts: settings.attempts, backoff: { type: 'exponential', delay: settings.backoffMs } };
@@ -55,7 +59,7 @@ export class KnowledgeQueue implements OnApplicationShutdown {
       await Promise.race([
         this.queue.addBulk(jobs),
         new Promise((_, reject) => {
-          timer = setTimeout(() => reject(new Error('timed out')), ENQUEUE_TIMEOUT_MS);
+          timer = setTimeout(() => reject(new Error(`no answer within ${this.timeoutMs} ms`)), this.timeoutMs);
         }),
       ]);
     } catch (error) {
