@@ -44,7 +44,7 @@ describe('bb kb', () => {
     const result = await run(['kb', 'add', '--tenant', slug, join(dir, 'guide.md'), `${site.url}/faq`]);
     expect(result.stderr).toMatch(/^guide\.md: (queued|parsing|chunking|embedding|storing)/m);
     expect(result.stderr).toMatch(/^guide\.md: ready, \d+ chunks$/m);
-    expect(result.stderr).toMatch(new RegExp(`^${site.url}/faq: ready, 1 chunks$`, 'm'));
+    expect(result.stderr).toMatch(new RegExp(`^${site.url}/faq: ready, 1 chunk$`, 'm'));
     // Progress bars are for terminals only.
     expect(result.stderr).not.toContain('█');
     expect(result.code).toBe(0);

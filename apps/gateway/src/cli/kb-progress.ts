@@ -4,6 +4,10 @@ import { Redis } from 'ioredis';
 import { toSourceDto } from '../knowledge/sources.service';
 
 const BAR_WIDTH = 24;
+function plural(count: number, noun: string): string {
+  return `${count} ${noun}${count === 1 ? '' : 's'}`;
+}
+
 /** One terminal line: "guide.md  ██████░░░░…  25%  embedding". */
 export function progressBar(label: string, percent: number, status: string): string {
   const filled = Math.round((Math.max(0, Math.min(100, percent)) / 100) * BAR_WIDTH);
@@ -20,6 +24,9 @@ interface Tracked {
   status: string;
   stage: string;
   progress: number;
+  /** From the latest event or row, whichever came last. */
+  chunkCount: number;
+  pageCount: number | null;
   line: string;
   source: TKnowledgeSource | null;
 }
@@ -52,7 +59,7 @@ export class ProgressFollower {
     const follower = new ProgressFollower(subscriber, db, options);
     subscriber.on('message', (_channel: string, message: string) => {
       const parsed = ZKnowledgeProgressEvent.safeParse(JSON.parse(message));
-      if (parsed.success) follower.update(parsed.data.sourceId, parsed.data.status, parsed.data.stage, parsed.data.progress);
+      if (parsed.success) follower.update(parsed.data.sourceId, parsed.data);
     });
     await subscriber.subscribe(KNOWLEDGE_PROGRESS_CHANNEL);
     return follower;
@@ -60,7 +67,7 @@ export class ProgressFollower {
 
   /** Resolves with every followed source's final row once each is ready or failed. */
   async follow(sources: { id: string; label: string }[]): Promise<TKnowledgeSource[]> {
-    for (const source of sources) this.tracked.set(source.id, { label: source.label, status: 'queued', stage: 'queued', progress: 0, line: '', source: null });
+    for (const source of sources) this.tracked.set(source.id, { label: source.label, status: 'queued', stage: 'queued', progress: 0, chunkCount: 0, pageCount: null, line: '', source: null });
     this.draw();
     let lastChange = Date.now();
     let hinted = false;
@@ -103,22 +110,23 @@ export class ProgressFollower {
     for (const row of rows) {
       const tracked = this.tracked.get(row.id);
       if (tracked) tracked.source = toSourceDto(row);
-      this.update(row.id, row.status, row.stage ?? row.status, row.progress);
+      this.update(row.id, { status: row.status, stage: row.stage ?? row.status, progress: row.progress, chunkCount: row.chunkCount, pageCount: row.pageCount });
     }
     this.draw();
   }
 
-  private update(sourceId: string, status: string, stage: string, progress: number): void {
+  private update(sourceId: string, state: Pick<Tracked, 'status' | 'stage' | 'progress' | 'chunkCount' | 'pageCount'>): void {
     const tracked = this.tracked.get(sourceId);
     if (!tracked) return;
-    if (tracked.status === status && tracked.stage === stage && tracked.progress === progress) return;
-    Object.assign(tracked, { status, stage, progress });
+    const { status, stage, progress, chunkCount, pageCount } = state;
+    if (tracked.status === status && tracked.stage === stage && tracked.progress === progress && tracked.chunkCount === chunkCount) return;
+    Object.assign(tracked, { status, stage, progress, chunkCount, pageCount });
     this.draw();
     this.wake?.();
   }
 
   private describe(tracked: Tracked): string {
-    if (tracked.status === 'ready') return `ready, ${tracked.source?.chunkCount ?? '?'} chunks${tracked.source?.pageCount ? `, ${tracked.source.pageCount} pages` : ''}`;
+    if (tracked.status === 'ready') return `ready, ${plural(tracked.chunkCount, 'chunk')}${tracked.pageCount ? `, ${plural(tracked.pageCount, 'page')}` : ''}`;
     if (tracked.status === 'failed') return tracked.source ? `failed: ${tracked.source.errorCode} ${tracked.source.errorMessage ?? ''}` : 'failed';
     return tracked.stage;
   }
