@@ -1,5 +1,7 @@
+import type { TChunkMetadata } from '@babble-buddy/shared';
+
 /** The formats the parsers understand. */
-export type DocumentType = 'pdf' | 'docx' | 'csv' | 'html' | 'markdown' | 'text';
+export type DocumentType = TChunkMetadata['type'];
 
 /**
  * A run of text that shares its place in the document: a PDF page, the text under one heading, or
@@ -28,21 +30,8 @@ export interface ParsedDocument {
   links?: string[];
 }
 
-/** Where a chunk comes from; stored as `chunks.metadata` and shown with citations. */
-export interface ChunkMetadata {
-  type: DocumentType;
-  title?: string;
-  page?: number;
-  /** The nearest heading, and the whole path. */
-  heading?: string;
-  headings?: string[];
-  /** First and last CSV data row in the chunk. */
-  rows?: { from: number; to: number };
-  url?: string;
-  /** Index of the section in the document and the chunk's character offset inside it. */
-  section: number;
-  offset?: number;
-}
+/** Where a chunk comes from; stored as `chunks.metadata` and shown with citations (shared contract: ZChunkMetadata). */
+export type ChunkMetadata = TChunkMetadata;
 
 export interface ChunkDraft {
   ordinal: number;

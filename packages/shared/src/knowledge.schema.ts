@@ -189,6 +189,29 @@ export type TDuplicateFile = z.infer<typeof ZDuplicateFile>;
 export const ZUploadFilesResponse = z.object({ sources: z.array(ZKnowledgeSource), duplicates: z.array(ZDuplicateFile) });
 export type TUploadFilesResponse = z.infer<typeof ZUploadFilesResponse>;
 
+/**
+ * `chunks.metadata` as the worker writes it: where a passage comes from, for citations (title, page,
+ * url) and for context (heading path). Readers should parse with this schema and tolerate absences.
+ */
+export const ZChunkMetadata = z.object({
+  type: z.enum(['pdf', 'docx', 'csv', 'html', 'markdown', 'text']),
+  /** The document's title (PDF metadata, <title>, first heading) or the file name. */
+  title: z.string().optional(),
+  /** 1-based PDF page. */
+  page: z.number().int().positive().optional(),
+  /** The nearest heading, and the path down to it (["Billing", "Refunds"]). */
+  heading: z.string().optional(),
+  headings: z.array(z.string()).optional(),
+  /** First and last CSV data row in the chunk (1-based, header excluded). */
+  rows: z.object({ from: z.number().int(), to: z.number().int() }).optional(),
+  /** The web page a URL source's chunk came from. */
+  url: z.string().optional(),
+  /** Section index within the document, and the chunk's character offset inside it. */
+  section: z.number().int().nonnegative(),
+  offset: z.number().int().nonnegative().optional(),
+});
+export type TChunkMetadata = z.infer<typeof ZChunkMetadata>;
+
 // ── Per-tenant knowledge settings ───────────────────────────────────────────────────────────────
 
 export const ZEmbeddingProvider = z.enum(['ollama', 'openai', 'none']);

@@ -54,3 +54,15 @@ describe('chunkDocument', () => {
     expect(expectedFrom).toBe(31);
   });
 });
+
+describe('chunk metadata', () => {
+  it('matches the shared contract readers parse it with', async () => {
+    const { ZChunkMetadata } = await import('@babble-buddy/shared');
+    const chunks = await chunkDocument(
+      { type: 'pdf', title: 'T', sections: [{ text: 'Page one text.', page: 1 }, { text: 'Under a heading.', headings: ['A', 'B'] }] },
+      { chunkTokens: 100, overlapTokens: 10 },
+      { url: 'https://example.com/t.pdf' },
+    );
+    for (const chunk of chunks) expect(ZChunkMetadata.strict().parse(chunk.metadata)).toEqual(chunk.metadata);
+  });
+});
