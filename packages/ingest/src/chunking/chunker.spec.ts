@@ -1,3 +1,4 @@
+import { ZChunkMetadata } from '@babble-buddy/shared';
 import type { ParsedDocument } from '../document';
 import { chunkDocument } from './chunker';
 import { countTokens } from './tokens';
@@ -57,7 +58,6 @@ describe('chunkDocument', () => {
 
 describe('chunk metadata', () => {
   it('matches the shared contract readers parse it with', async () => {
-    const { ZChunkMetadata } = await import('@babble-buddy/shared');
     const chunks = await chunkDocument(
       { type: 'pdf', title: 'T', sections: [{ text: 'Page one text.', page: 1 }, { text: 'Under a heading.', headings: ['A', 'B'] }] },
       { chunkTokens: 100, overlapTokens: 10 },
