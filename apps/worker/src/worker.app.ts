@@ -54,6 +54,7 @@ export async function createWorkerApp(config: WorkerConfig, options: { logger?: 
   });
   worker.on('failed', (job, error) => void processor.onFailed(job, error));
   worker.on('error', (error) => logger.error({ err: error }, 'worker error'));
+  queue.on('error', (error) => logger.warn({ err: error }, 'job queue connection error'));
   await worker.waitUntilReady();
   logger.info({ queue: QUEUES.knowledge, concurrency: config.WORKER_CONCURRENCY, embedding: defaults.provider === 'none' ? 'none' : `${defaults.provider}:${defaults.model}` }, 'worker ready');
 

@@ -22,6 +22,11 @@ export interface KnowledgeQueueSettings {
   backoffMs: number;
   /** Default 5 s. */
   enqueueTimeoutMs?: number;
+  /**
+   * Connection errors while Redis is away (ioredis retries on its own). Enqueues fail with
+   * SERVICE_UNAVAILABLE meanwhile, which is what callers see; this is for logs.
+   */
+  onConnectionError?: (error: Error) => void;
 }
 
 export function queueSettings(config: Pick<GatewayConfig, 'REDIS_URL' | 'QUEUE_PREFIX' | 'INGEST_ATTEMPTS' | 'INGEST_BACKOFF_MS'>): KnowledgeQueueSettings {
@@ -42,6 +47,7 @@ export class KnowledgeQueue implements OnApplicationShutdown {
     this.timeoutMs = settings.enqueueTimeoutMs ?? ENQUEUE_TIMEOUT_MS;
     this.connection = new Redis(settings.redisUrl, { maxRetriesPerRequest: null, lazyConnect: true });
     this.queue = new Queue(QUEUES.knowledge, { connection: this.connection, prefix: settings.prefix });
+    this.queue.on('error', settings.onConnectionError ?? (() => undefined));
     this.options = { ...KNOWLEDGE_JOB_OPTIONS, attempts: settings.attempts, backoff: { type: 'exponential', delay: settings.backoffMs } };
   }
 

@@ -1,7 +1,9 @@
 import { Module } from '@nestjs/common';
 import { embeddingDefaultsFromEnv } from '@babble-buddy/shared';
 import { AdminModule } from '../admin/admin.module';
+import type { Logger } from 'pino';
 import { GATEWAY_CONFIG } from '../config/config';
+import { LOGGER } from '../infra/tokens';
 import type { GatewayConfig } from '../config/config.schema';
 import { KnowledgeProgressGateway } from './knowledge-progress.gateway';
 import { KnowledgeQueue, queueSettings } from './knowledge-queue.service';
@@ -19,7 +21,22 @@ import { UploadInterceptor } from './upload.interceptor';
   imports: [AdminModule],
   controllers: [SourcesController, KnowledgeSettingsController],
   providers: [
-    { provide: KnowledgeQueue, inject: [GATEWAY_CONFIG], useFactory: (config: GatewayConfig) => new KnowledgeQueue(queueSettings(config)) },
+    {
+      provide: KnowledgeQueue,
+      inject: [GATEWAY_CONFIG, LOGGER],
+      useFactory: (config: GatewayConfig, logger: Logger) => {
+        let lastLogged = 0;
+        return new KnowledgeQueue({
+          ...queueSettings(config),
+          // Once a minute at most: ioredis retries every few hundred ms while Redis is away.
+          onConnectionError: (error) => {
+            if (Date.now() - lastLogged < 60_000) return;
+            lastLogged = Date.now();
+            logger.warn({ err: error }, 'job queue: Redis unreachable; knowledge changes answer 503 until it is back');
+          },
+        });
+      },
+    },
     { provide: KNOWLEDGE_LIMITS, inject: [GATEWAY_CONFIG], useFactory: (config: GatewayConfig) => ({ maxFileBytes: config.KNOWLEDGE_MAX_FILE_BYTES }) },
     {
       provide: EMBEDDING_DEFAULTS,
