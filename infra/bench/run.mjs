@@ -7,6 +7,7 @@ import { SetupError } from './lib/workspace.mjs';
 const BENCHES = {
   gateway: './gateway.mjs',
   widget: './widget.mjs',
+  ingest: './ingest.mjs',
 };
 
 async function main() {

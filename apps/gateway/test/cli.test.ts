@@ -1,63 +1,25 @@
-import { execFileSync, spawn } from 'node:child_process';
-import { existsSync, readdirSync, statSync } from 'node:fs';
-import { join } from 'node:path';
 import { createDbClient, createTestDatabase, hashApiKey, SecretBox, type DbClient, type TestDatabase } from '@babble-buddy/db';
 import { ZAgent, ZApiKey, ZCreatedKey, ZCreateTenantResponse, ZLlmConfig, ZTenant, ZWidgetConfig } from '@babble-buddy/shared';
 import { AdminUsersService } from '../src/admin/admin-users.service';
 import { AuditService } from '../src/admin/audit.service';
 import { ApiKeysService } from '../src/auth/api-keys.service';
+import { ensureBuilt, runCli, type RunResult } from './cli.fixtures';
 import { BASE_DATABASE_URL, eventually, startTenantCache } from './harness';
 
 /** The operator CLI as operators run it: the built `dist/cli/main.js` in a child process. */
-const GATEWAY_DIR = join(__dirname, '..');
-const CLI = join(GATEWAY_DIR, 'dist', 'cli', 'main.js');
 const ENCRYPTION_KEY = 'cd'.repeat(32);
 
 let database: TestDatabase;
 let db: DbClient;
 
-interface RunResult {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
 function run(args: string[], env: Record<string, string | undefined> = {}): Promise<RunResult> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CLI, ...args], {
-      env: { PATH: process.env.PATH, DATABASE_URL: database.url, ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
+  return runCli(args, { DATABASE_URL: database.url, ...env });
 }
 
 async function runJson<T = any>(args: string[], env: Record<string, string> = {}): Promise<T> {
   const result = await run([...args, '--json'], env);
   if (result.code !== 0) throw new Error(`bb ${args.join(' ')} exited ${result.code}: ${result.stderr}`);
   return JSON.parse(result.stdout) as T;
-}
-
-function newestMtime(dir: string): number {
-  return Math.max(
-    0,
-    ...readdirSync(dir, { withFileTypes: true }).map((entry) => {
-      const path = join(dir, entry.name);
-      return entry.isDirectory() ? newestMtime(path) : statSync(path).mtimeMs;
-    }),
-  );
-}
-
-/** CI builds before testing (turbo); locally, rebuild when the CLI or the services it uses changed since. */
-function ensureBuilt(): void {
-  const sources = ['cli', 'admin', 'common', 'auth', 'config', 'widget'].map((dir) => newestMtime(join(GATEWAY_DIR, 'src', dir)));
-  if (existsSync(CLI) && statSync(CLI).mtimeMs >= Math.max(...sources)) return;
-  execFileSync(join(GATEWAY_DIR, 'node_modules', '.bin', 'tsc'), ['-p', 'tsconfig.build.json'], { cwd: GATEWAY_DIR, stdio: 'pipe' });
 }
 
 beforeAll(async () => {

@@ -17,6 +17,7 @@ import {
 import { z } from 'zod';
 import { CLI_ACTOR } from '../admin/actor';
 import { CliContext } from './cli-context';
+import { registerKbCommands } from './kb.commands';
 import { consoleOutput, shortTime, type Output } from './output';
 
 /** Wrong arguments: reported on one line, exit code 2. */
@@ -364,6 +365,8 @@ export function buildProgram(ctx: CliContext, out: Output = consoleOutput()): Co
         printWidget(out, t.slug, config);
       },
     );
+  // ── kb ───────────────────────────────────────────────────────────────────
+  registerKbCommands(program, ctx, out, (value, flag) => parseArgs(ZUuid, value, { '': flag }));
 
   return program;
 }
