@@ -1,13 +1,11 @@
-import { randomBytes } from 'node:crypto';
 import { parseArgs } from 'node:util';
 import { onCleanup, throwIfStopping } from './lib/cleanup.mjs';
-import { freePort, startNodeChild } from './lib/children.mjs';
 import { progress } from './lib/progress.mjs';
 import { machineInfo, writeResults } from './lib/results.mjs';
-import { assertRedisReachable, redact, waitForHealth } from './lib/services.mjs';
+import { createBenchDatabase, log, startGateway } from './lib/stack.mjs';
 import { round, summarize } from './lib/stats.mjs';
 import { ms, renderTable } from './lib/table.mjs';
-import { builtFile, requireBuilt, ROOT, SetupError } from './lib/workspace.mjs';
+import { SetupError } from './lib/workspace.mjs';
 
 export const description = 'admin API reads over a seeded database: dashboard stats, usage, conversation list, full-text search, transcript';
 
@@ -30,45 +28,15 @@ export async function run(argv) {
   if (!options) return;
   const startedAt = Date.now();
   const machine = machineInfo();
-  const gatewayMain = builtFile('apps/gateway/dist/main.js', '@babble-buddy/gateway');
-  const { createTestDatabase, createDbClient } = requireBuilt('packages/db/dist/index.js', '@babble-buddy/db');
-  const baseDatabaseUrl = process.env.DATABASE_URL ?? 'postgresql://postgres@127.0.0.1:5432/postgres';
-  const redisUrl = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
-  await assertRedisReachable(redisUrl);
-
-  let database;
-  try {
-    database = await createTestDatabase(baseDatabaseUrl);
-  } catch (error) {
-    throw new SetupError(`cannot create a database from ${redact(baseDatabaseUrl)} (is Postgres running? set DATABASE_URL): ${error.message}`);
-  }
-  onCleanup(() => database.drop());
-  log(`database ${database.name}`);
-  const db = createDbClient(database.url, { poolSize: 2 });
+  const { database, db: dbPackage } = await createBenchDatabase();
+  const db = dbPackage.createDbClient(database.url, { poolSize: 2 });
   onCleanup(() => db.$disconnect());
   const seed = await seedData(db, options);
   throwIfStopping();
 
-  const port = await freePort();
-  const url = `http://127.0.0.1:${port}`;
-  const gateway = startNodeChild('gateway', [gatewayMain], {
-    cwd: ROOT,
-    env: {
-      PATH: process.env.PATH,
-      HOME: process.env.HOME,
-      NODE_ENV: 'production',
-      DATABASE_URL: database.url,
-      REDIS_URL: redisUrl,
-      HOST: '127.0.0.1',
-      PORT: String(port),
-      ENCRYPTION_KEY: randomBytes(32).toString('hex'),
-      JWT_SECRET: randomBytes(24).toString('hex'),
-      ADMIN_UI_DIR: 'off',
-      LOG_LEVEL: 'warn',
-    },
-  });
-  await waitForHealth(gateway, url);
-  log(`gateway at ${url} (pid ${gateway.pid})`);
+  // No model is called: the fake LLM's address is never used.
+  const { url, child } = await startGateway({ databaseUrl: database.url, fakeUrl: 'http://127.0.0.1:9', env: { ADMIN_UI_DIR: 'off' } });
+  log(`gateway at ${url} (pid ${child.pid})`);
   // The first owner, through the same first-run endpoint the admin app uses.
   const setup = await fetch(`${url}/api/v1/admin/setup`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email: 'bench@example.com', password: 'bench-password-123' }) });
   if (setup.status !== 201) throw new Error(`first-run setup answered ${setup.status}: ${await setup.text()}`);
@@ -242,8 +210,4 @@ function printReport(results) {
     ),
   );
   console.log(`\n${results.machine.cpuCount} CPUs, load ${results.machine.loadAverage.join(' ')}; ${results.parameters.runs} sequential calls per query after 3 warm-ups.`);
-}
-
-function log(message) {
-  console.error(`[bench] ${message}`);
 }

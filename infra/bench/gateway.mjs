@@ -3,14 +3,13 @@ import { join, relative } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
 import { isStopping, onCleanup, throwIfStopping } from './lib/cleanup.mjs';
-import { freePort, startNodeChild } from './lib/children.mjs';
 import { progress } from './lib/progress.mjs';
-import { assertRedisReachable, redact, waitForHealth } from './lib/services.mjs';
 import { machineInfo, RESULTS_DIR, writeResults } from './lib/results.mjs';
 import { round, summarize } from './lib/stats.mjs';
 import { gatewaySseReader, createStreamClient, ollamaChatReader } from './lib/stream-client.mjs';
 import { ms, ratio, renderTable } from './lib/table.mjs';
-import { builtFile, requireBuilt, ROOT, SetupError } from './lib/workspace.mjs';
+import { createBenchDatabase, log, MODEL, startFakeLlm, startGateway } from './lib/stack.mjs';
+import { SetupError } from './lib/workspace.mjs';
 
 export const description = "gateway's added latency (TTFT, total) over calling the fake LLM directly, at 1/50/200 concurrent streams";
 
@@ -31,7 +30,6 @@ const REPLY_TEXT =
  * pace mostly measures how many streams one gateway process starts per second (--token-delay-ms 5).
  */
 const FAKE = { latencyMs: 20, tokenDelayMs: 25 };
-const MODEL = 'llama3.2:1b';
 const QUESTION = 'What does Babble Buddy do for my support team?';
 const WARMUP = { streams: 40, concurrency: 10 };
 const TARGET = { concurrency: 50, metric: 'added TTFT p99', thresholdMs: 5 };
@@ -108,56 +106,19 @@ function parseOptions(argv) {
  * measuring client (or with each other). Everything is undone at cleanup.
  */
 async function startStack(options) {
-  const fakeCli = builtFile('packages/testing/dist/bin/fake-llm.js', '@babble-buddy/testing');
-  const gatewayMain = builtFile('apps/gateway/dist/main.js', '@babble-buddy/gateway');
-  const { createTestDatabase, createDbClient, generateApiKey } = requireBuilt('packages/db/dist/index.js', '@babble-buddy/db');
-  const baseDatabaseUrl = process.env.DATABASE_URL ?? 'postgresql://postgres@127.0.0.1:5432/postgres';
-  const redisUrl = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
-  await assertRedisReachable(redisUrl);
-
-  const fake = startNodeChild('fake-llm', [fakeCli, '--port', '0', '--text', REPLY_TEXT, '--latency-ms', String(FAKE.latencyMs), '--token-delay-ms', String(FAKE.tokenDelayMs)], { cwd: ROOT });
-  const [, fakeUrl] = await fake.waitForLine(/listening on (http:\/\/\S+)/);
-  log(`fake LLM at ${fakeUrl} (pid ${fake.pid})`);
-
-  let database;
-  try {
-    database = await createTestDatabase(baseDatabaseUrl);
-  } catch (error) {
-    throw new SetupError(`cannot create a database from ${redact(baseDatabaseUrl)} (is Postgres running? set DATABASE_URL): ${error.message}`);
-  }
-  onCleanup(async () => {
-    await database.drop();
-    log(`dropped database ${database.name}`);
-  });
-  log(`database ${database.name}`);
-  const secretKey = await createTenant(createDbClient, generateApiKey, database.url);
-
-  const port = await freePort();
-  const gatewayUrl = `http://127.0.0.1:${port}`;
-  const gatewayEnv = {
-    NODE_ENV: 'production',
-    DATABASE_URL: database.url,
-    REDIS_URL: redisUrl,
-    HOST: '127.0.0.1',
-    PORT: String(port),
-    LLM_PROVIDER: 'ollama',
-    OLLAMA_BASE_URL: fakeUrl,
-    OLLAMA_MODEL: MODEL,
-    LLM_FALLBACK: 'false',
-    ENCRYPTION_KEY: randomBytes(32).toString('hex'),
-    JWT_SECRET: randomBytes(24).toString('hex'),
-    LOG_LEVEL: 'warn',
-    RATE_LIMIT_SESSION_PER_MINUTE: '1000000',
-  };
+  const fake = await startFakeLlm(['--text', REPLY_TEXT, '--latency-ms', String(FAKE.latencyMs), '--token-delay-ms', String(FAKE.tokenDelayMs)]);
+  const { database, db } = await createBenchDatabase();
+  const secretKey = await createTenant(db.createDbClient, db.generateApiKey, database.url);
   const profileArgs = ['--cpu-prof', `--cpu-prof-dir=${PROFILE_DIR}`, '--require', join(import.meta.dirname, 'lib', 'exit-on-sigusr2.cjs')];
-  const gateway = startNodeChild('gateway', [...(options.profile ? profileArgs : []), gatewayMain], {
-    cwd: ROOT,
-    env: { PATH: process.env.PATH, HOME: process.env.HOME, ...gatewayEnv },
+  const gateway = await startGateway({
+    databaseUrl: database.url,
+    fakeUrl: fake.url,
+    env: { RATE_LIMIT_SESSION_PER_MINUTE: '1000000' },
+    nodeArgs: options.profile ? profileArgs : [],
     stopSignal: options.profile ? 'SIGUSR2' : 'SIGTERM',
   });
-  await waitForHealth(gateway, gatewayUrl);
-  log(`gateway at ${gatewayUrl} (pid ${gateway.pid}${options.profile ? ', profiling' : ''})`);
-  return { fakeUrl, gatewayUrl, secretKey, gateway, gatewayEnv };
+  log(`gateway at ${gateway.url} (pid ${gateway.child.pid}${options.profile ? ', profiling' : ''})`);
+  return { fakeUrl: fake.url, gatewayUrl: gateway.url, secretKey, gateway: gateway.child, gatewayEnv: gateway.env };
 }
 
 /** The two ways to get the same answer, through one client. */
@@ -343,7 +304,3 @@ function positiveInt(flag, value) {
   return parsed;
 }
 
-
-function log(message) {
-  console.error(`[bench] ${message}`);
-}

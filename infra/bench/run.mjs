@@ -6,6 +6,8 @@ import { SetupError } from './lib/workspace.mjs';
 
 const BENCHES = {
   gateway: './gateway.mjs',
+  widget: './widget.mjs',
+  ingest: './ingest.mjs',
   admin: './admin.mjs',
 };
 

@@ -1,7 +1,8 @@
 # syntax=docker/dockerfile:1
-# Babble Buddy worker (BullMQ jobs). Build from the repository root:
+# Babble Buddy worker (BullMQ jobs: knowledge ingestion). Build from the repository root:
 #   docker build -f infra/docker/worker.Dockerfile -t babble-buddy/worker .
-# The worker does not run migrations (the gateway does) and serves no HTTP.
+# The worker does not run migrations (the gateway does) and serves no HTTP. It stops on SIGTERM,
+# handing running jobs back to the queue; give it WORKER_SHUTDOWN_GRACE_MS (default 10 s) to do so.
 
 ARG NODE_IMAGE=node:20-bookworm-slim
 
@@ -31,4 +32,5 @@ ENV NODE_ENV=production
 WORKDIR /app
 COPY --from=build /app /app
 USER node
+STOPSIGNAL SIGTERM
 CMD ["node", "apps/worker/dist/main.js"]

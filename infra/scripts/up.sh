@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# The one start command: installs what is missing, builds, migrates, seeds, starts the gateway and
-# prints its URLs and the demo tenant's keys. Ctrl-C stops everything it started.
+# The one start command: installs what is missing, builds, migrates, seeds, starts the gateway, the worker
+# and a demo page with the widget, and prints their URLs and the demo tenant's keys. Ctrl-C stops everything it started.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 export TURBO_TELEMETRY_DISABLED=1 TURBO_NO_UPDATE_NOTIFIER=1
@@ -52,16 +52,43 @@ for _ in $(seq 1 100); do
 done
 [ "$gateway_up" -eq 1 ] || { echo "[up] the gateway did not start (see its messages above)" >&2; exit 1; }
 
+# The worker ingests knowledge sources (BullMQ jobs the gateway queues). Its JSON logs go to the
+# console and to .babble-buddy/worker.log, where its start is awaited.
+: > .babble-buddy/worker.log
+node apps/worker/dist/main.js > >(tee -a .babble-buddy/worker.log) 2>&1 &
+pids+=($!)
+worker_up=0
+for _ in $(seq 1 100); do
+  if grep -q '"msg":"worker ready"' .babble-buddy/worker.log; then worker_up=1; break; fi
+  kill -0 "${pids[-1]}" 2>/dev/null || break
+  sleep 0.2
+done
+[ "$worker_up" -eq 1 ] || { echo "[up] the worker did not start (see .babble-buddy/worker.log)" >&2; exit 1; }
+
+# The demo host page: its own port, so the widget runs cross-origin as on a customer's site. Its origin
+# must be on the demo key's list (DEMO_ORIGINS, applied by the seed above).
+demo_port="${DEMO_PORT:-5180}"
+publishable=$(node -e 'console.log(JSON.parse(process.argv[1]).publishableKey)' "$SEED_JSON")
+node infra/demo/server.mjs --port "$demo_port" --gateway "http://localhost:$PORT" --key "$publishable" > .babble-buddy/demo-page.log 2>&1 &
+pids+=($!)
+for _ in $(seq 1 50); do
+  curl -fsS -m 1 "http://127.0.0.1:$demo_port/" >/dev/null 2>&1 && break
+  kill -0 "${pids[-1]}" 2>/dev/null || { echo "[up] the demo page did not start: $(cat .babble-buddy/demo-page.log)" >&2; exit 1; }
+  sleep 0.1
+done
+
 node -e '
 const seed = JSON.parse(process.argv[1]);
 const port = process.argv[2];
 const url = `http://localhost:${port}`;
 console.log(`
   Babble Buddy is running
+  demo page      http://localhost:${process.argv[4]}/   (open it and chat with the widget)
   gateway        ${url}
   admin          ${url}/admin/   (first visit: create the owner account)
   health         ${url}/health/ready
   model          ${process.argv[3]}
+  worker         knowledge ingestion (logs in .babble-buddy/worker.log)
 
   demo tenant    ${seed.tenant.name} (${seed.tenant.id})
   publishable    ${seed.publishableKey}
@@ -71,7 +98,12 @@ console.log(`
     curl -s ${url}/api/v1/chat -H "authorization: Bearer ${seed.secretKey}" \\
       -H "content-type: application/json" -d \x27{"message":"Hello!"}\x27
 
+  embed on your site:
+    <script src="${url}/widget.js" data-key="${seed.publishableKey}" async></script>
+    (allow the site first: pnpm bb widget set --tenant demo --add-origin https://your.site)
+
   operators: open the admin, or pnpm bb admin create --email you@example.com --password ...
+  knowledge: pnpm bb kb add --tenant ${seed.tenant.id} ./handbook.pdf https://example.com/faq
   Ctrl-C stops everything.
-`);' "$SEED_JSON" "$PORT" "$model_note"
+`);' "$SEED_JSON" "$PORT" "$model_note" "$demo_port"
 wait -n "${pids[@]}"

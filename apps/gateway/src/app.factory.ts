@@ -10,6 +10,9 @@ import { AppModule } from './app.module';
 import type { GatewayConfig } from './config/config.schema';
 import { createLogger, PinoNestLogger } from './common/logger';
 import { HttpExceptionFilter, toErrorResponse } from './common/http-exception.filter';
+import { allowOrigin, corsMiddleware, isVisitorPath } from './common/cors';
+import { ChatIoAdapter } from './chat/chat-io.adapter';
+import { WidgetOriginsService } from './widget/widget-origins.service';
 
 const REQUEST_ID = /^[A-Za-z0-9._-]{8,64}$/;
 
@@ -42,13 +45,16 @@ export async function createGatewayApp(config: GatewayConfig, options: { logger?
       autoLogging: { ignore: (req) => req.url === '/health' },
     }),
   );
-  // Browsers call the chat endpoints from host pages; keys and session tokens decide what is allowed.
-  app.enableCors({ origin: true, methods: ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'], allowedHeaders: ['authorization', 'content-type', 'x-request-id'], maxAge: 600 });
+  // Browsers call the chat endpoints from host pages: CORS there follows the keys' allowed origins.
+  const origins = app.get(WidgetOriginsService);
+  app.use(corsMiddleware(origins));
+  app.useWebSocketAdapter(new ChatIoAdapter(app, origins));
   app.useBodyParser('json', { limit: config.BODY_LIMIT_BYTES, strict: true, type: ['application/json', 'application/*+json'] });
   // Body-parser errors happen before routing; answer them in the same shape as everything else.
   app.use((error: unknown, req: Request, res: Response, next: NextFunction) => {
     if (res.headersSent) return next(error);
     const { status, body } = toErrorResponse(error, String(req.id), logger);
+    if (isVisitorPath(req.path)) allowOrigin(res, req.headers.origin);
     res.status(status).json(body);
   });
   app.useGlobalFilters(new HttpExceptionFilter(logger));

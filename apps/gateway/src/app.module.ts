@@ -7,7 +7,9 @@ import { GATEWAY_CONFIG } from './config/config';
 import type { GatewayConfig } from './config/config.schema';
 import { HealthModule } from './health/health.module';
 import { InfraModule } from './infra/infra.module';
+import { KnowledgeModule } from './knowledge/knowledge.module';
 import { LOGGER } from './infra/tokens';
+import { WidgetModule } from './widget/widget.module';
 
 @Module({})
 export class AppModule {
@@ -15,7 +17,7 @@ export class AppModule {
     return {
       module: AppModule,
       global: true,
-      imports: [InfraModule, AuthModule, HealthModule, ChatModule, AdminModule],
+  imports: [InfraModule, AuthModule, HealthModule, ChatModule, WidgetModule, AdminModule, KnowledgeModule],
       providers: [
         { provide: GATEWAY_CONFIG, useValue: config },
         { provide: LOGGER, useValue: logger },

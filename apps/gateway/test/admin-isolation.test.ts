@@ -28,10 +28,10 @@ beforeAll(async () => {
       { tenantId: a.tenantId, priority: 1, provider: 'openai', model: 'a-fallback', apiKeyEncrypted: 'v1.x.y.z.w' },
     ],
   });
+  await gw.db.widgetConfig.create({ data: { tenantId: a.tenantId, greeting: 'Welcome to A', allowedOrigins: ['https://a.example'] } });
   const agentA = await gw.db.agent.findFirstOrThrow({ where: { tenantId: a.tenantId } });
   const agentB = await gw.db.agent.findFirstOrThrow({ where: { tenantId: b.tenantId } });
   const { conversationId: convA } = await seedConversation(gw.db, a.tenantId, { at: new Date(), messages: [{ role: 'user', content: 'a secret of tenant A' }] });
-  await gw.db.embeddingConfig.create({ data: { tenantId: a.tenantId, provider: 'ollama', model: 'a-embedder' } });
   ids = { agentA: agentA.id, ownerA, agentB: agentB.id, convA };
   asAdminB = adminApi(gw.url, await login(gw.url, 'admin-b@example.com', PASSWORD));
   asOwnerB = adminApi(gw.url, await login(gw.url, 'owner-b@example.com', PASSWORD));
@@ -70,10 +70,9 @@ const aInPath: Call[] = [
   ['GET', 'tenants/{A}/members'],
   ['POST', 'tenants/{A}/members', { email: 'admin-b@example.com', role: 'owner' }],
   ['DELETE', 'tenants/{A}/members/{ownerA}'],
+  ['GET', 'tenants/{A}/widget'],
+  ['PUT', 'tenants/{A}/widget', { greeting: 'Hijacked', allowedOrigins: ['https://evil.example'] }],
   ['POST', 'tenants/{A}/llm/models', { provider: 'ollama', priority: 1 }],
-  ['GET', 'tenants/{A}/embedding'],
-  ['PUT', 'tenants/{A}/embedding', { provider: 'none' }],
-  ['DELETE', 'tenants/{A}/embedding'],
   ['GET', 'tenants/{A}/conversations'],
   ['GET', 'tenants/{A}/conversations?q=secret'],
   ['GET', 'tenants/{A}/conversations/{convA}'],
@@ -124,7 +123,7 @@ describe.each([
 it("never lists or returns A's data to B", async () => {
   const tenants = await asAdminB('GET', 'tenants');
   expect(tenants.body.map((t: { id: string }) => t.id)).toEqual([b.tenantId]);
-  for (const path of ['keys', 'llm', 'agents', 'members', 'embedding', 'conversations', 'conversations?q=secret']) {
+  for (const path of ['keys', 'llm', 'agents', 'members', 'widget', 'conversations', 'conversations?q=secret']) {
     const result = await asAdminB('GET', `tenants/${b.tenantId}/${path}`);
     expect(result.status).toBe(200);
     const text = JSON.stringify(result.body);
@@ -133,7 +132,7 @@ it("never lists or returns A's data to B", async () => {
     expect(text).not.toContain(ids.agentA);
     expect(text).not.toContain('owner-a@example.com');
     expect(text).not.toContain('a-primary');
-    expect(text).not.toContain('a-embedder');
+    expect(text).not.toContain('https://a.example');
     expect(text).not.toContain(ids.convA);
   }
   for (const path of ['stats', 'usage', 'audit']) {

@@ -47,17 +47,18 @@ export async function login(url: string, email: string, password: string): Promi
 
 /** Everything a tenant owns, as plain JSON, to compare before and after another tenant's attempts. */
 export async function snapshotTenant(db: DbClient, tenantId: string): Promise<unknown> {
-  const [tenant, keys, llm, agents, members, embedding, conversations, messages] = await Promise.all([
+  const [tenant, keys, llm, agents, members, widget, embedding, conversations, messages] = await Promise.all([
     db.tenant.findUnique({ where: { id: tenantId } }),
     db.apiKey.findMany({ where: { tenantId }, orderBy: { id: 'asc' } }),
     db.llmConfig.findMany({ where: { tenantId }, orderBy: { priority: 'asc' } }),
     db.agent.findMany({ where: { tenantId }, orderBy: { id: 'asc' } }),
     db.membership.findMany({ where: { tenantId }, orderBy: { id: 'asc' } }),
+    db.widgetConfig.findUnique({ where: { tenantId } }),
     db.embeddingConfig.findUnique({ where: { tenantId } }),
     db.conversation.findMany({ where: { tenantId }, orderBy: { id: 'asc' } }),
     db.message.findMany({ where: { tenantId }, orderBy: { id: 'asc' } }),
   ]);
-  return JSON.parse(JSON.stringify({ tenant, keys, llm, agents, members, embedding, conversations, messages }));
+  return JSON.parse(JSON.stringify({ tenant, keys, llm, agents, members, widget, embedding, conversations, messages }));
 }
 
 export interface SeedMessage {

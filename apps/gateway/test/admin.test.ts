@@ -1,11 +1,10 @@
 import { createServer } from 'node:net';
-import { hashApiKey, resolveEmbeddingConfig, SecretBox } from '@babble-buddy/db';
+import { hashApiKey, SecretBox } from '@babble-buddy/db';
 import {
   ZAgent,
   ZApiKey,
   ZCreatedKey,
   ZCreateTenantResponse,
-  ZEmbeddingConfig,
   ZLlmConfig,
   ZLlmTestResult,
   ZLoginResponse,
@@ -465,51 +464,6 @@ describe('model listing of unsaved settings', () => {
   });
 });
 
-describe('embedding settings', () => {
-  it('uses the deployment default until set, keeps the key write-only, and goes back to the default', async () => {
-    const t = await createTenant(gw.db, 'Embeddings');
-    const path = `tenants/${t.tenantId}/embedding`;
-    expect((await owner('GET', path)).body).toEqual({ tenantId: t.tenantId, source: 'default', provider: null, model: null, baseUrl: null, hasApiKey: false, dimensions: null, updatedAt: null });
-
-    const saved = await owner('PUT', path, { provider: 'openai', model: 'text-embedding-3-small', baseUrl: 'https://llm.example.com/v1', apiKey: 'sk-embed-secret', dimensions: 1536 });
-    expect(saved.status).toBe(200);
-    expect(ZEmbeddingConfig.parse(saved.body)).toMatchObject({ source: 'tenant', provider: 'openai', model: 'text-embedding-3-small', hasApiKey: true, dimensions: 1536 });
-    expect(JSON.stringify(saved.body)).not.toContain('sk-embed-secret');
-    const row = await gw.db.embeddingConfig.findUniqueOrThrow({ where: { tenantId: t.tenantId } });
-    expect(new SecretBox(gw.config.ENCRYPTION_KEY).decrypt(row.apiKeyEncrypted ?? '')).toBe('sk-embed-secret');
-    // What ingestion and retrieval will use.
-    expect(await resolveEmbeddingConfig(gw.db, new SecretBox(gw.config.ENCRYPTION_KEY), t.tenantId, { provider: 'none' })).toEqual({
-      provider: 'openai',
-      model: 'text-embedding-3-small',
-      baseUrl: 'https://llm.example.com/v1',
-      apiKey: 'sk-embed-secret',
-      dimensions: 1536,
-    });
-
-    const kept = await owner('PUT', path, { provider: 'openai', model: 'text-embedding-3-large' });
-    expect(kept.body).toMatchObject({ hasApiKey: true, model: 'text-embedding-3-large', baseUrl: null, dimensions: null });
-    const none = await owner('PUT', path, { provider: 'none' });
-    expect(none.body).toMatchObject({ provider: 'none', model: null, hasApiKey: false });
-    expect(await resolveEmbeddingConfig(gw.db, undefined, t.tenantId, { provider: 'ollama', model: 'nomic-embed-text' })).toBeNull();
-
-    const noModel = await owner('PUT', path, { provider: 'ollama' });
-    expect(noModel.status).toBe(400);
-    expect(noModel.body.error.details.issues[0].path).toBe('model');
-
-    const reset = await owner('DELETE', path);
-    expect(reset.body.source).toBe('default');
-    expect(await gw.db.embeddingConfig.count({ where: { tenantId: t.tenantId } })).toBe(0);
-    const actions = (await gw.db.auditLog.findMany({ where: { tenantId: t.tenantId }, orderBy: { createdAt: 'asc' } })).map((a) => [a.action, (a.details as { apiKey?: string }).apiKey]);
-    expect(actions).toEqual([
-      ['embedding.update', 'set'],
-      ['embedding.update', 'kept'],
-      ['embedding.update', 'cleared'],
-      ['embedding.reset', undefined],
-    ]);
-    expect(JSON.stringify(await gw.db.auditLog.findMany({ where: { tenantId: t.tenantId } }))).not.toContain('sk-embed-secret');
-  });
-});
-
 describe('tenant rate limit', () => {
   it('sets the default limit of the tenant’s keys; a key’s own limit still wins', async () => {
     const t = await createTenant(gw.db, 'Limited');
@@ -638,7 +592,7 @@ describe('roles', () => {
     const agent = await gw.db.agent.findFirstOrThrow({ where: { tenantId: t.tenantId } });
     const { conversationId } = await seedConversation(gw.db, t.tenantId, { at: new Date(), messages: [{ role: 'user', content: 'keep me' }] });
 
-    for (const path of ['keys', 'llm', 'agents', 'members', 'embedding', 'conversations', `conversations/${conversationId}`]) {
+    for (const path of ['keys', 'llm', 'agents', 'members', 'knowledge/embedding', 'conversations', `conversations/${conversationId}`]) {
       expect((await api('GET', `tenants/${t.tenantId}/${path}`)).status).toBe(200);
     }
     const writes: [string, string, unknown?][] = [
@@ -656,8 +610,8 @@ describe('roles', () => {
       ['PATCH', '', { name: 'Renamed' }],
       ['PATCH', '', { rateLimitPerMinute: 1 }],
       ['POST', 'llm/models', { provider: 'ollama', baseUrl: gw.fake.url }],
-      ['PUT', 'embedding', { provider: 'none' }],
-      ['DELETE', 'embedding'],
+      ['PUT', 'knowledge/embedding', { provider: 'none' }],
+      ['DELETE', 'knowledge/embedding'],
       ['DELETE', `conversations/${conversationId}`],
     ];
     const before = await snapshotTenant(gw.db, t.tenantId);

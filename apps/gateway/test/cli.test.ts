@@ -1,63 +1,25 @@
-import { execFileSync, spawn } from 'node:child_process';
-import { existsSync, readdirSync, statSync } from 'node:fs';
-import { join } from 'node:path';
 import { createDbClient, createTestDatabase, hashApiKey, SecretBox, type DbClient, type TestDatabase } from '@babble-buddy/db';
-import { ZAgent, ZApiKey, ZCreatedKey, ZCreateTenantResponse, ZLlmConfig, ZTenant } from '@babble-buddy/shared';
+import { ZAgent, ZApiKey, ZCreatedKey, ZCreateTenantResponse, ZLlmConfig, ZTenant, ZWidgetConfig } from '@babble-buddy/shared';
 import { AdminUsersService } from '../src/admin/admin-users.service';
 import { AuditService } from '../src/admin/audit.service';
 import { ApiKeysService } from '../src/auth/api-keys.service';
-import { BASE_DATABASE_URL } from './harness';
+import { ensureBuilt, runCli, type RunResult } from './cli.fixtures';
+import { BASE_DATABASE_URL, eventually, startTenantCache } from './harness';
 
 /** The operator CLI as operators run it: the built `dist/cli/main.js` in a child process. */
-const GATEWAY_DIR = join(__dirname, '..');
-const CLI = join(GATEWAY_DIR, 'dist', 'cli', 'main.js');
 const ENCRYPTION_KEY = 'cd'.repeat(32);
 
 let database: TestDatabase;
 let db: DbClient;
 
-interface RunResult {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
 function run(args: string[], env: Record<string, string | undefined> = {}): Promise<RunResult> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CLI, ...args], {
-      env: { PATH: process.env.PATH, DATABASE_URL: database.url, ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
+  return runCli(args, { DATABASE_URL: database.url, ...env });
 }
 
 async function runJson<T = any>(args: string[], env: Record<string, string> = {}): Promise<T> {
   const result = await run([...args, '--json'], env);
   if (result.code !== 0) throw new Error(`bb ${args.join(' ')} exited ${result.code}: ${result.stderr}`);
   return JSON.parse(result.stdout) as T;
-}
-
-function newestMtime(dir: string): number {
-  return Math.max(
-    0,
-    ...readdirSync(dir, { withFileTypes: true }).map((entry) => {
-      const path = join(dir, entry.name);
-      return entry.isDirectory() ? newestMtime(path) : statSync(path).mtimeMs;
-    }),
-  );
-}
-
-/** CI builds before testing (turbo); locally, rebuild when the CLI or the services it uses changed since. */
-function ensureBuilt(): void {
-  const sources = ['cli', 'admin', 'common', 'auth', 'config'].map((dir) => newestMtime(join(GATEWAY_DIR, 'src', dir)));
-  if (existsSync(CLI) && statSync(CLI).mtimeMs >= Math.max(...sources)) return;
-  execFileSync(join(GATEWAY_DIR, 'node_modules', '.bin', 'tsc'), ['-p', 'tsconfig.build.json'], { cwd: GATEWAY_DIR, stdio: 'pipe' });
 }
 
 beforeAll(async () => {
@@ -81,7 +43,7 @@ describe('tenant create', () => {
     const keys = await db.apiKey.findMany({ where: { tenantId: created.tenant.id } });
     expect(keys.map((k) => k.hash).sort()).toEqual([hashApiKey(created.publishableKey), hashApiKey(created.secretKey)].sort());
     expect(keys.find((k) => k.kind === 'publishable')?.allowedOrigins).toEqual(['https://cli.example.com', 'http://localhost:5173']);
-    const verifier = new ApiKeysService(db);
+    const verifier = new ApiKeysService(db, await startTenantCache(database.url, false));
     await expect(verifier.verify(created.secretKey, 'secret')).resolves.toMatchObject({ tenant: { id: created.tenant.id } });
     await expect(verifier.verify(created.publishableKey, 'publishable')).resolves.toMatchObject({ tenant: { id: created.tenant.id } });
 
@@ -134,14 +96,18 @@ describe('keys', () => {
 
   it('revokes a key so it no longer authenticates', async () => {
     const created = ZCreatedKey.parse(await runJson(['key', 'create', '--tenant', 'people', '--kind', 'secret']));
-    const verifier = new ApiKeysService(db);
+    // A gateway's cache holds the key; the CLI's revoke (another process, SQL only) reaches it through Postgres.
+    const cache = await startTenantCache(database.url, true);
+    const verifier = new ApiKeysService(db, cache);
+    await expect(verifier.verify(created.secret, 'secret')).resolves.toBeDefined();
     await expect(verifier.verify(created.secret, 'secret')).resolves.toBeDefined();
 
     const result = await run(['key', 'revoke', created.key.id]);
     expect(result.code).toBe(0);
     expect(result.stdout).toContain(`Revoked secret key ${created.key.id}`);
     expect((await db.apiKey.findUniqueOrThrow({ where: { id: created.key.id } })).revokedAt).not.toBeNull();
-    await expect(verifier.verify(created.secret, 'secret')).rejects.toMatchObject({ code: 'KEY_REVOKED' });
+    await eventually(() => expect(verifier.verify(created.secret, 'secret')).rejects.toMatchObject({ code: 'KEY_REVOKED' }));
+    await cache.onApplicationShutdown();
     expect(await db.auditLog.findFirst({ where: { action: 'key.revoke', target: created.key.id } })).toMatchObject({ channel: 'cli' });
   });
 });
@@ -204,6 +170,47 @@ describe('admin create', () => {
     const again = await run(['admin', 'create', '--email', 'root@example.com', '--password', 'root-password-2']);
     expect(again.code).not.toBe(0);
     expect(again.stderr).toMatch(/^error: .*already exists\n$/);
+  });
+});
+
+describe('widget get and set', () => {
+  it('sets only what is given, edits the tenant-wide origins, restores defaults with "", and prints it all', async () => {
+    const created = ZCreateTenantResponse.parse(await runJson(['tenant', 'create', '--name', 'Widget Works', '--origin', 'https://works.example']));
+    const set = ZWidgetConfig.parse(
+      await runJson(['widget', 'set', '--tenant', 'widget-works', '--color', '#0A7C4A', '--greeting', 'Hi there', '--position', 'bottom-left', '--send-on', 'mod-enter', '--add-origin', 'https://blog.works.example', '--add-origin', 'https://help.works.example']),
+    );
+    expect(set).toMatchObject({ tenantId: created.tenant.id, primaryColor: '#0a7c4a', greeting: 'Hi there', position: 'bottom-left', sendOn: 'mod-enter', theme: 'auto', allowedOrigins: ['https://blog.works.example', 'https://help.works.example'] });
+
+    const edited = ZWidgetConfig.parse(await runJson(['widget', 'set', '--tenant', created.tenant.id, '--remove-origin', 'https://blog.works.example', '--greeting', '']));
+    expect(edited).toMatchObject({ greeting: null, primaryColor: '#0a7c4a', allowedOrigins: ['https://help.works.example'] });
+
+    const shown = await run(['widget', 'get', '--tenant', 'widget-works']);
+    expect(shown.code).toBe(0);
+    expect(shown.stdout).toContain('widget-works: widget');
+    expect(shown.stdout).toMatch(/color +#0a7c4a/);
+    expect(shown.stdout).toMatch(/origins +https:\/\/help\.works\.example/);
+    expect(shown.stdout).toMatch(/send on +mod-enter/);
+
+    const audit = await db.auditLog.findMany({ where: { tenantId: created.tenant.id, action: 'widget.update' }, orderBy: { createdAt: 'asc' } });
+    expect(audit.map((row) => [row.channel, row.details])).toEqual([
+      ['cli', expect.objectContaining({ originsAdded: ['https://blog.works.example', 'https://help.works.example'] })],
+      ['cli', expect.objectContaining({ originsRemoved: ['https://blog.works.example'], changes: { greeting: { from: 'Hi there', to: null } } })],
+    ]);
+  });
+
+  it.each([
+    [['--position', 'top-left'], /--position: /],
+    [['--color', 'red'], /--color: /],
+    [['--add-origin', 'https://x.example/path'], /--add-origin: /],
+    [['--origin', 'https://a.example', '--clear-origins'], /--origin: /],
+    [[], /nothing to change/],
+  ])('refuses %j with one line and exit code 2, changing nothing', async (args, message) => {
+    const before = await db.widgetConfig.findMany({ orderBy: { tenantId: 'asc' } });
+    const result = await run(['widget', 'set', '--tenant', 'widget-works', ...args]);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(/^error: [^\n]+\n$/);
+    expect(result.stderr).toMatch(message);
+    expect(await db.widgetConfig.findMany({ orderBy: { tenantId: 'asc' } })).toEqual(before);
   });
 });
 

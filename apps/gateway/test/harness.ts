@@ -4,6 +4,8 @@ import { startFakeLlm, type FakeLlm } from '@babble-buddy/testing';
 import { createGatewayApp } from '../src/app.factory';
 import { parseConfig, type GatewayConfig } from '../src/config/config.schema';
 import type { NestExpressApplication } from '@nestjs/platform-express';
+import pino from 'pino';
+import { TenantCache } from '../src/infra/tenant-cache';
 
 export const BASE_DATABASE_URL = process.env.DATABASE_URL ?? 'postgresql://postgres@127.0.0.1:5432/postgres';
 export const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
@@ -87,4 +89,31 @@ export async function createTenant(
 
 export async function json<T = unknown>(response: Response): Promise<T> {
   return (await response.json()) as T;
+}
+
+/** A TenantCache outside Nest (for services built by hand in tests); `listening` subscribes to Postgres. */
+export async function startTenantCache(databaseUrl: string, listening: boolean): Promise<TenantCache> {
+  const config = parseConfig({
+    DATABASE_URL: databaseUrl,
+    REDIS_URL,
+    ENCRYPTION_KEY: 'ab'.repeat(32),
+    JWT_SECRET: 'test-jwt-secret-that-is-long-enough-0123456789',
+    TENANT_CACHE: String(listening),
+  });
+  const cache = new TenantCache(config, pino({ level: 'silent' }));
+  await cache.onModuleInit();
+  return cache;
+}
+
+/** Retries `check` until it passes (for effects that arrive asynchronously, e.g. Postgres notifications). */
+export async function eventually<T>(check: () => Promise<T>, timeoutMs = 3_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      return await check();
+    } catch (error) {
+      if (Date.now() > deadline) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+  }
 }

@@ -1,5 +1,4 @@
 import { connect } from 'node:net';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { SetupError } from './workspace.mjs';
 
 /** Fails fast, with a hint, when nothing speaking Redis answers at `url` (a PING, no client library). */
@@ -21,25 +20,4 @@ export function assertRedisReachable(url, timeoutMs = 3000) {
       else fail('the server there does not speak Redis');
     });
   });
-}
-
-/** Waits until a started gateway answers GET /health with 200; fails with its output if it exits first. */
-export async function waitForHealth(gateway, url, timeoutMs = 30_000) {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (!gateway.running) throw new Error(`the gateway exited before it was healthy:\n${gateway.output()}`);
-    try {
-      const response = await fetch(`${url}/health`, { signal: AbortSignal.timeout(1000) });
-      if (response.status === 200) return;
-    } catch {
-      // not listening yet
-    }
-    await sleep(100);
-  }
-  throw new Error(`the gateway did not answer GET /health with 200 within ${timeoutMs} ms:\n${gateway.output()}`);
-}
-
-/** A database URL fit for logs (no password). */
-export function redact(url) {
-  return url.replace(/\/\/([^:@/]+):[^@/]*@/, '//$1:***@');
 }

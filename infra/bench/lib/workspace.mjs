@@ -24,3 +24,12 @@ export function builtFile(relativePath, filter) {
 export function requireBuilt(relativePath, filter) {
   return require(builtFile(relativePath, filter));
 }
+
+/** A dependency of a workspace package (`packageDir`), resolved from that package as it resolves it. */
+export function requireFrom(packageDir, name) {
+  try {
+    return createRequire(join(packageDir, 'package.json'))(name);
+  } catch (error) {
+    throw new SetupError(`cannot load ${name} from ${packageDir}: run \`pnpm install\` first (${error.message})`);
+  }
+}

@@ -19,6 +19,8 @@ export interface EmbeddingsConfig {
   model: string;
   baseUrl?: string;
   apiKey?: string;
+  /** Shortened vectors, for models that offer them (OpenAI text-embedding-3-*); Ollama ignores it. */
+  dimensions?: number;
 }
 
 /**
@@ -67,6 +69,7 @@ export function createEmbeddings(config: EmbeddingsConfig): Embeddings {
     model: config.model,
     apiKey: config.apiKey || NO_API_KEY,
     encodingFormat: 'float',
+    ...(config.dimensions ? { dimensions: config.dimensions } : {}),
     maxRetries: 0,
     configuration: { baseURL: baseUrl, logLevel: OPENAI_SDK_LOG_LEVEL },
   });

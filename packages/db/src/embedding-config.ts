@@ -18,6 +18,11 @@ export interface EmbeddingDefaults {
   baseUrl?: string;
   apiKey?: string;
   dimensions?: number;
+  /**
+   * The deployment's endpoint (and key) per provider (OLLAMA_BASE_URL, OPENAI_BASE_URL, OPENAI_API_KEY):
+   * a tenant row naming a provider without its own base URL or key uses these.
+   */
+  providers?: Partial<Record<'ollama' | 'openai', { baseUrl?: string; apiKey?: string }>>;
 }
 
 /**
@@ -32,12 +37,13 @@ export async function resolveEmbeddingConfig(
   defaults: EmbeddingDefaults,
 ): Promise<ResolvedEmbeddingConfig | null> {
   const row = await db.embeddingConfig.findUnique({ where: { tenantId } });
+  const deployment = row && row.provider !== 'none' ? defaults.providers?.[row.provider as 'ollama' | 'openai'] : undefined;
   const source: EmbeddingDefaults = row
     ? {
         provider: row.provider as EmbeddingDefaults['provider'],
         model: row.model ?? undefined,
-        baseUrl: row.baseUrl ?? undefined,
-        apiKey: row.apiKeyEncrypted && secrets ? secrets.decrypt(row.apiKeyEncrypted) : undefined,
+        baseUrl: row.baseUrl ?? deployment?.baseUrl,
+        apiKey: row.apiKeyEncrypted && secrets ? secrets.decrypt(row.apiKeyEncrypted) : deployment?.apiKey,
         dimensions: row.dimensions ?? undefined,
       }
     : defaults;

@@ -11,3 +11,4 @@ export {
   type ResolvedEmbeddingConfig,
   type EmbeddingDefaults,
 } from './embedding-config';
+export { listenTenantChanges, TENANT_CHANGED_CHANNEL, type TenantChangeHandlers, type TenantChangeListener } from './tenant-changes';

@@ -44,6 +44,18 @@ export async function seedDemo(db: DbClient, options: SeedOptions): Promise<Demo
     });
   }
 
+  // The widget's look for the demo page; an operator's later changes are kept.
+  await db.widgetConfig.upsert({
+    where: { tenantId: tenant.id },
+    update: {},
+    create: {
+      tenantId: tenant.id,
+      title: 'Buddy · Demo Company',
+      greeting: "Hi! I'm Buddy, Demo Company's assistant. Ask me anything.",
+      primaryColor: '#4f46e5',
+    },
+  });
+
   const saved = readKeysFile(options.keysFile);
   if (saved && saved.tenantId === tenant.id && (await keysAreLive(db, tenant.id, saved))) {
     await db.apiKey.updateMany({

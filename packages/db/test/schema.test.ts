@@ -57,10 +57,13 @@ describe('migrations and schema', () => {
       data: { tenantId: tenant.id, conversationId: conversation.id, messageId: message.id, provider: 'openai', model: 'gpt-4o-mini', status: 'ok', promptTokens: 10, completionTokens: 5, costUsd: '0.000123', latencyMs: 50, ttftMs: 5 },
     });
     await db.auditLog.create({ data: { tenantId: tenant.id, actorId: user.id, channel: 'api', action: 'key.create', target: key.id, details: { kind: 'publishable' } } });
+    await db.widgetConfig.create({
+      data: { tenantId: tenant.id, title: 'Help', greeting: 'Hi!', primaryColor: '#0a7c4a', position: 'bottom-left', theme: 'dark', logoUrl: 'https://a.test/logo.png', launcherIcon: 'logo', locale: 'he', sendOn: 'mod-enter', allowedOrigins: ['https://b.test'] },
+    });
 
     const loaded = await db.tenant.findUniqueOrThrow({
       where: { id: tenant.id },
-      include: { memberships: true, apiKeys: true, llmConfigs: true, agents: true, conversations: { include: { messages: true } }, llmRequests: true, auditLogs: true },
+      include: { memberships: true, apiKeys: true, llmConfigs: true, agents: true, conversations: { include: { messages: true } }, llmRequests: true, auditLogs: true, widgetConfig: true },
     });
     expect(loaded.settings).toEqual({ a: 1 });
     expect(loaded.rateLimitPerMinute).toBe(30);
@@ -71,6 +74,10 @@ describe('migrations and schema', () => {
     expect(loaded.llmRequests[0]?.costUsd?.toString()).toBe('0.000123');
     expect(loaded.auditLogs[0]?.details).toEqual({ kind: 'publishable' });
     expect(loaded.memberships[0]?.role).toBe('admin');
+    expect(loaded.widgetConfig).toMatchObject({ primaryColor: '#0a7c4a', position: 'bottom-left', locale: 'he', sendOn: 'mod-enter', allowedOrigins: ['https://b.test'] });
+    // The SQL checks refuse values the widget does not know, even from hand-written queries.
+    await expect(db.widgetConfig.update({ where: { tenantId: tenant.id }, data: { position: 'top-left' } })).rejects.toThrow();
+    await expect(db.widgetConfig.update({ where: { tenantId: tenant.id }, data: { primaryColor: 'red;}' } })).rejects.toThrow();
 
     // Deleting a tenant removes everything it owns.
     await db.tenant.delete({ where: { id: tenant.id } });
@@ -89,6 +96,7 @@ describe('migrations and schema', () => {
     expect(first.secretKey).toMatch(/^sk_/);
     expect(JSON.parse(readFileSync(keysFile, 'utf8')).secretKey).toBe(first.secretKey);
     expect(await db.agent.count({ where: { tenantId: first.tenant.id, isDefault: true } })).toBe(1);
+    expect((await db.widgetConfig.findUnique({ where: { tenantId: first.tenant.id } }))?.greeting).toMatch(/Buddy/);
 
     await db.apiKey.updateMany({ where: { tenantId: first.tenant.id }, data: { revokedAt: new Date() } });
     const third = await seedDemo(db, { allowedOrigins: ['http://localhost:5180'], keysFile });

@@ -277,33 +277,3 @@ export const ZListModelsRequest = z.strictObject({
   model: z.string().trim().min(1).max(200).optional(),
 });
 export type TListModelsRequest = z.infer<typeof ZListModelsRequest>;
-
-/** What a tenant embeds its knowledge with: its own settings, or the deployment default. */
-export const ZEmbeddingProvider = z.enum(['ollama', 'openai', 'none']);
-export type TEmbeddingProvider = z.infer<typeof ZEmbeddingProvider>;
-
-export const ZEmbeddingConfigInput = z
-  .strictObject({
-    /** `none`: full-text search only, no vectors. */
-    provider: ZEmbeddingProvider,
-    model: z.string().trim().min(1).max(200).nullish(),
-    baseUrl: ZHttpUrl.nullish(),
-    /** Write-only, like the chat model's key: omit to keep, null to clear. */
-    apiKey: z.string().min(1).max(500).nullish(),
-    dimensions: z.number().int().min(1).max(16_000).nullish(),
-  })
-  .refine((value) => value.provider === 'none' || !!value.model, { message: 'name the embedding model', path: ['model'] });
-export type TEmbeddingConfigInput = z.infer<typeof ZEmbeddingConfigInput>;
-
-export const ZEmbeddingConfig = z.object({
-  tenantId: z.string(),
-  /** `default`: the tenant has no settings of its own; the fields below are then null. */
-  source: z.enum(['tenant', 'default']),
-  provider: ZEmbeddingProvider.nullable(),
-  model: z.string().nullable(),
-  baseUrl: z.string().nullable(),
-  hasApiKey: z.boolean(),
-  dimensions: z.number().int().nullable(),
-  updatedAt: z.string().nullable(),
-});
-export type TEmbeddingConfig = z.infer<typeof ZEmbeddingConfig>;

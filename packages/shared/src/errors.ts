@@ -24,6 +24,8 @@ export const ErrorCode = {
   RateLimited: 'RATE_LIMITED',
   ModelUnavailable: 'MODEL_UNAVAILABLE',
   ModelStreamFailed: 'MODEL_STREAM_FAILED',
+  /** A service the request needs (the job queue) is unreachable; nothing was stored, try again. */
+  ServiceUnavailable: 'SERVICE_UNAVAILABLE',
   Internal: 'INTERNAL',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
@@ -66,5 +68,6 @@ export const ERROR_STATUS: Record<ErrorCode, number> = {
   RATE_LIMITED: 429,
   MODEL_UNAVAILABLE: 503,
   MODEL_STREAM_FAILED: 502,
+  SERVICE_UNAVAILABLE: 503,
   INTERNAL: 500,
 };

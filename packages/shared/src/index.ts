@@ -6,6 +6,7 @@ export * from './widget.schema';
 export * from './openai.schema';
 export * from './health.schema';
 export * from './admin.schema';
+export * from './knowledge.schema';
 export * from './admin-insights.schema';
 export * from './admin-conversations.schema';
 export { createClient, BabbleBuddyError, type BabbleBuddyClient, type ClientOptions, type ChatSocket, type StreamOptions } from './sdk/client';

@@ -1,5 +1,5 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { ZEmbeddingConfigInput, ZLlmConfigInput, type TEmbeddingConfig, type TEmbeddingProvider, type TLlmConfig, type TLlmProvider, type TLlmTestResult } from '@babble-buddy/shared';
+import { ZEmbeddingConfigInput, ZLlmConfigInput, type TEmbeddingConfig, type TEmbeddingConfigUpdate, type TEmbeddingProvider, type TLlmConfig, type TLlmProvider, type TLlmTestResult } from '@babble-buddy/shared';
 import { CheckCircle2, Plug, Plus, RefreshCw, Trash2, XCircle, AlertTriangle } from 'lucide-react';
 import { useId, useState } from 'react';
 import type { z } from 'zod';
@@ -285,13 +285,13 @@ interface EmbeddingValues extends Record<string, unknown> {
   dimensions: string;
 }
 
-function embeddingValues(config: TEmbeddingConfig | undefined): EmbeddingValues {
-  return { provider: config?.provider ?? 'ollama', model: config?.model ?? '', baseUrl: config?.baseUrl ?? '', apiKey: '', clearKey: false, dimensions: config?.dimensions?.toString() ?? '' };
+function embeddingValues(config: TEmbeddingConfig): EmbeddingValues {
+  return { provider: config.provider, model: config.model ?? '', baseUrl: config.baseUrl ?? '', apiKey: '', clearKey: false, dimensions: config.dimensions?.toString() ?? '' };
 }
 
 const toEmbeddingRequest = (v: EmbeddingValues) => ({
   provider: v.provider,
-  model: optionalText(v.model) ?? null,
+  ...(v.provider === 'none' ? {} : { model: optionalText(v.model) }),
   baseUrl: optionalText(v.baseUrl) ?? null,
   ...(v.clearKey ? { apiKey: null } : optionalText(v.apiKey) ? { apiKey: v.apiKey.trim() } : {}),
   dimensions: optionalNumber(v.dimensions) ?? null,
@@ -303,19 +303,19 @@ function EmbeddingCard({ config }: { config: TEmbeddingConfig }) {
   const toast = useToast();
   const form = useForm<EmbeddingValues, typeof ZEmbeddingConfigInput>({ initial: embeddingValues(config), schema: ZEmbeddingConfigInput, toRequest: toEmbeddingRequest });
   const v = form.values;
-  const onSaved = async (saved: TEmbeddingConfig, message: string) => {
-    queryClient.setQueryData(['embedding', tenant.id], saved);
-    form.reset(embeddingValues(saved));
-    toast.success(message);
+  const onSaved = (update: TEmbeddingConfigUpdate, message: string) => {
+    queryClient.setQueryData(['embedding', tenant.id], update.config);
+    form.reset(embeddingValues(update.config));
+    toast.success(update.reindexing ? `${message}; the knowledge base is being indexed again with the new model` : message);
   };
   const save = useMutation({
     mutationFn: (request: z.output<typeof ZEmbeddingConfigInput>) => api.embedding.save(tenant.id, request),
-    onSuccess: (saved) => onSaved(saved, 'Embedding settings saved'),
+    onSuccess: (update) => onSaved(update, 'Embedding settings saved'),
     onError: (error) => form.showServerError(error),
   });
   const reset = useMutation({
     mutationFn: () => api.embedding.reset(tenant.id),
-    onSuccess: (saved) => onSaved(saved, 'Back to the server’s default embedding model'),
+    onSuccess: (update) => onSaved(update, 'Back to the server’s default embedding model'),
     onError: (error) => form.showServerError(error),
   });
   return (
@@ -337,7 +337,11 @@ function EmbeddingCard({ config }: { config: TEmbeddingConfig }) {
           if (request) save.mutate(request);
         }}
       >
-        {config.source === 'default' && <Notice>This tenant uses the server’s default embedding model.{canAdmin ? ' Save settings here to give it its own.' : ''}</Notice>}
+        {config.source === 'default' && (
+          <Notice>
+            This tenant uses the server’s default: {config.label ? <span className="font-mono">{config.label}</span> : 'full-text search only'}.{canAdmin ? ' Save settings here to give it its own.' : ''}
+          </Notice>
+        )}
         <FormError message={form.formError} />
         <fieldset disabled={!canAdmin} className="grid gap-4 md:grid-cols-2">
           <SelectField
@@ -351,14 +355,14 @@ function EmbeddingCard({ config }: { config: TEmbeddingConfig }) {
             <>
               <TextField label="Embedding model" spellCheck={false} placeholder={v.provider === 'ollama' ? 'nomic-embed-text' : 'text-embedding-3-small'} value={v.model} onValueChange={(value) => form.set('model', value)} error={form.errors['model']} required />
               <TextField label="Base URL" type="url" spellCheck={false} placeholder={DEFAULT_URL[v.provider]} value={v.baseUrl} onValueChange={(value) => form.set('baseUrl', value)} error={form.errors['baseUrl']} />
-              <TextField label="Dimensions" inputMode="numeric" hint="Empty: learnt from the model's first vector." value={v.dimensions} onValueChange={(value) => form.set('dimensions', value)} error={form.errors['dimensions']} />
+              <TextField label="Dimensions" inputMode="numeric" hint="Only for models that can shorten their vectors (OpenAI text-embedding-3-*). Empty: the model's own." value={v.dimensions} onValueChange={(value) => form.set('dimensions', value)} error={form.errors['dimensions']} />
               <ApiKeyField stored={config.hasApiKey} value={v.apiKey} onValueChange={(value) => form.set('apiKey', value)} clear={v.clearKey} onClearChange={(clear) => form.set('clearKey', clear)} error={form.errors['apiKey']} />
             </>
           )}
         </fieldset>
         {canAdmin && (
           <>
-            <p className="text-sm text-slate-600">Changing the embedding model means the knowledge base has to be indexed again before search uses the new vectors.</p>
+            <p className="text-sm text-slate-600">Changing the embedding model indexes the knowledge base again in the background; search uses the new vectors when it is done.</p>
             <div className="flex flex-wrap gap-2">
               <Button type="submit" variant="primary" loading={save.isPending}>
                 Save embeddings

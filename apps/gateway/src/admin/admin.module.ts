@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { WidgetModule } from '../widget/widget.module';
 import { AdminConversationsController } from './admin-conversations.controller';
 import { AdminConversationsService } from './admin-conversations.service';
 import { AdminUsersService } from './admin-users.service';
@@ -6,8 +7,6 @@ import { AgentsController } from './agents.controller';
 import { AgentsService } from './agents.service';
 import { AuditService } from './audit.service';
 import { AdminAuthController } from './auth.controller';
-import { EmbeddingConfigController } from './embedding-config.controller';
-import { EmbeddingConfigService } from './embedding-config.service';
 import { InsightsController } from './insights.controller';
 import { InsightsService } from './insights.service';
 import { KeysController } from './keys.controller';
@@ -20,18 +19,20 @@ import { SetupController } from './setup.controller';
 import { SetupService } from './setup.service';
 import { TenantsController } from './tenants.controller';
 import { TenantsService } from './tenants.service';
+import { WidgetConfigController } from './widget.controller';
 
 /** Admin REST under /api/v1/admin. The CLI (src/cli) constructs the same services without Nest. */
 @Module({
+  imports: [WidgetModule],
   controllers: [
     SetupController,
     AdminAuthController,
     TenantsController,
     KeysController,
     LlmConfigController,
-    EmbeddingConfigController,
     AgentsController,
     MembersController,
+    WidgetConfigController,
     AdminConversationsController,
     InsightsController,
   ],
@@ -43,7 +44,6 @@ import { TenantsService } from './tenants.service';
     TenantsService,
     KeysService,
     LlmConfigService,
-    EmbeddingConfigService,
     AgentsService,
     AdminConversationsService,
     InsightsService,

@@ -2,12 +2,14 @@ import { Inject, Injectable } from '@nestjs/common';
 import { apiKeyKindOf, hashApiKey, Prisma, type ApiKeyKind, type DbClient } from '@babble-buddy/db';
 import { ErrorCode } from '@babble-buddy/shared';
 import { AppError } from '../common/app-error';
+import { TenantCache } from '../infra/tenant-cache';
 import { DB } from '../infra/tokens';
 
 const LAST_USED_RESOLUTION_MS = 60_000;
 
 /** What a request needs to know about its key and tenant. */
 export interface VerifiedKey {
+  /** `allowedOrigins`: the key's own list plus the tenant's widget origins. */
   key: { id: string; tenantId: string; kind: ApiKeyKind; allowedOrigins: string[]; rateLimitPerMinute: number | null };
   tenant: { id: string; name: string };
 }
@@ -25,12 +27,23 @@ interface KeyRow {
   tenant_status: 'active' | 'suspended';
 }
 
-/** Checks a key: known, right kind, not revoked or expired, tenant active. One query, on every chat request. */
+/**
+ * Checks a key: known, right kind, not revoked or expired, tenant active. One query when not cached; rows are
+ * cached per process and dropped when Postgres notifies a change to the key or its tenant (TenantCache).
+ */
 @Injectable()
 export class ApiKeysService {
   private readonly lastUsedWritten = new Map<string, number>();
+  private readonly byHash;
+  private readonly byId;
 
-  constructor(@Inject(DB) private readonly db: DbClient) {}
+  constructor(
+    @Inject(DB) private readonly db: DbClient,
+    cache: TenantCache,
+  ) {
+    this.byHash = cache.store<KeyRow>();
+    this.byId = cache.store<KeyRow>();
+  }
 
   async verify(raw: string, expected: ApiKeyKind): Promise<VerifiedKey> {
     const kind = apiKeyKindOf(raw);
@@ -43,26 +56,31 @@ export class ApiKeysService {
           : 'This endpoint needs a publishable key (pk_…)',
       );
     }
-    const row = await this.lookup(Prisma.sql`k.hash = ${hashApiKey(raw)}`);
+    const hash = hashApiKey(raw);
+    const row = await this.byHash.get(hash, () => this.lookup(Prisma.sql`k.hash = ${hash}`));
     if (!row) throw new AppError(ErrorCode.InvalidKey, 'Unknown API key');
     return this.check(row, '');
   }
 
   /** For widget sessions: the key that opened the session must still be valid. */
   async verifyById(keyId: string, tenantId: string): Promise<VerifiedKey> {
-    const row = await this.lookup(Prisma.sql`k.id = ${keyId}::uuid AND k.tenant_id = ${tenantId}::uuid`);
+    const row = await this.byId.get(`${tenantId}:${keyId}`, () => this.lookup(Prisma.sql`k.id = ${keyId}::uuid AND k.tenant_id = ${tenantId}::uuid`));
     if (!row) throw new AppError(ErrorCode.InvalidSessionToken, 'The key behind this session no longer exists');
     return this.check(row, 'behind this session ');
   }
 
-  private async lookup(where: Prisma.Sql): Promise<KeyRow | undefined> {
+  private async lookup(where: Prisma.Sql): Promise<{ tenantId: string; value: KeyRow } | undefined> {
     const rows = await this.db.$queryRaw<KeyRow[]>`
-      SELECT k.id, k.tenant_id, k.kind, k.allowed_origins, COALESCE(k.rate_limit_per_minute, t.rate_limit_per_minute) AS rate_limit_per_minute,
+      SELECT k.id, k.tenant_id, k.kind, COALESCE(k.rate_limit_per_minute, t.rate_limit_per_minute) AS rate_limit_per_minute,
              k.expires_at, k.revoked_at,
+             -- A publishable key accepts its own origins and the tenant's widget origins.
+             k.allowed_origins || COALESCE(w.allowed_origins, ARRAY[]::text[]) AS allowed_origins,
              t.name AS tenant_name, t.status AS tenant_status
       FROM api_keys k JOIN tenants t ON t.id = k.tenant_id
+      LEFT JOIN widget_configs w ON w.tenant_id = k.tenant_id
       WHERE ${where}`;
-    return rows[0];
+    const row = rows[0];
+    return row && { tenantId: row.tenant_id, value: row };
   }
 
   private check(row: KeyRow, which: string): VerifiedKey {

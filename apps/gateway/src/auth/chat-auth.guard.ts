@@ -1,6 +1,7 @@
 import './principal';
 import { Injectable, type CanActivate, type ExecutionContext } from '@nestjs/common';
-import type { Request } from 'express';
+import type { Request, Response } from 'express';
+import { allowOrigin } from '../common/cors';
 import { bearerToken } from './api-keys.service';
 import { ChatAuthService } from './chat-auth.service';
 
@@ -11,7 +12,10 @@ export class ChatAuthGuard implements CanActivate {
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
     const request = context.switchToHttp().getRequest<Request>();
-    request.chatPrincipal = await this.chatAuth.authenticate(bearerToken(request.headers.authorization), request.headers.origin);
+    const principal = await this.chatAuth.authenticate(bearerToken(request.headers.authorization), request.headers.origin);
+    request.chatPrincipal = principal;
+    // A widget session is bound to its origin (checked above): that page may read the answers.
+    if (principal.kind === 'widget') allowOrigin(context.switchToHttp().getResponse<Response>(), request.headers.origin);
     return true;
   }
 }

@@ -28,8 +28,11 @@ export class ChatAuthService {
     if (claims.origin && origin && claims.origin !== origin) {
       throw new AppError(ErrorCode.OriginNotAllowed, 'This session belongs to another origin');
     }
-    // The key may have been revoked since the session began.
+    // The key may have been revoked, or the origin taken off its list, since the session began.
     const { key } = await this.keys.verifyById(claims.keyId, claims.tenantId);
+    if (claims.origin && !key.allowedOrigins.includes(claims.origin)) {
+      throw new AppError(ErrorCode.OriginNotAllowed, `The origin ${claims.origin} is no longer allowed for this key`);
+    }
     return { kind: 'widget', tenantId: claims.tenantId, keyId: claims.keyId, sessionId: claims.sessionId, origin: claims.origin, rateLimitPerMinute: key.rateLimitPerMinute };
   }
 }

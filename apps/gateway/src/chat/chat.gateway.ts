@@ -32,7 +32,7 @@ const sessionRoom = (tenantId: string, sessionId: string) => `session:${tenantId
  * socket.io chat (`/chat`). Connections authenticate in the handshake (`auth.token`: widget session
  * token or secret key); every event payload is parsed with the shared schemas.
  */
-@WebSocketGateway({ namespace: CHAT_NAMESPACE, cors: { origin: true }, transports: ['websocket', 'polling'] })
+@WebSocketGateway({ namespace: CHAT_NAMESPACE, transports: ['websocket', 'polling'] })
 export class ChatGateway implements OnGatewayInit, OnModuleDestroy {
   @WebSocketServer() private namespace!: ChatNamespace;
   private readonly aborts = new WeakMap<Socket, AbortController>();

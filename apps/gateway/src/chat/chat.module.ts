@@ -2,7 +2,6 @@ import { Module } from '@nestjs/common';
 import { HealthModule } from '../health/health.module';
 import { OpenAICompatController } from '../openai/openai-compat.controller';
 import { RateLimitService } from '../rate-limit/rate-limit.service';
-import { WidgetSessionController } from '../widget/widget-session.controller';
 import { ChatController } from './chat.controller';
 import { ChatGateway } from './chat.gateway';
 import { ChatService } from './chat.service';
@@ -12,7 +11,7 @@ import { TurnsService } from './turns.service';
 
 @Module({
   imports: [HealthModule],
-  controllers: [ChatController, WidgetSessionController, OpenAICompatController],
+  controllers: [ChatController, OpenAICompatController],
   providers: [ChatService, ConversationsService, ProvidersService, TurnsService, RateLimitService, ChatGateway],
   exports: [ChatService, ConversationsService, TurnsService, RateLimitService],
 })

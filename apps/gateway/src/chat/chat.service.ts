@@ -11,16 +11,17 @@ import {
   type LlmError,
   type ProviderConfig,
 } from '@babble-buddy/ai';
-import { Prisma, type DbClient } from '@babble-buddy/db';
+import type { DbClient } from '@babble-buddy/db';
 import { ErrorCode, type TChatRequest, type TChatResponse, type TStreamEvent } from '@babble-buddy/shared';
 import type { Logger } from 'pino';
 import type { ChatPrincipal } from '../auth/principal';
 import { AppError } from '../common/app-error';
 import { GATEWAY_CONFIG } from '../config/config';
 import type { GatewayConfig } from '../config/config.schema';
+import { TenantCache } from '../infra/tenant-cache';
 import { DB, LOGGER } from '../infra/tokens';
 import { RateLimitService, type RateBucket } from '../rate-limit/rate-limit.service';
-import { ConversationsService, sessionNotFound, type TurnConversation } from './conversations.service';
+import { ConversationsService, sessionNotFound, type FinishedRequest, type TurnConversation } from './conversations.service';
 import { ProvidersService } from './providers.service';
 import type { TurnStream } from './turn-stream';
 import { TurnsService } from './turns.service';
@@ -50,9 +51,17 @@ export interface StartedTurn {
   duplicate: boolean;
 }
 
+interface TurnAgent {
+  id: string;
+  systemPrompt: string;
+}
+
 /** The chat pipeline (SPEC "Chat pipeline"): authenticate → persist → assemble → stream → persist. */
 @Injectable()
 export class ChatService {
+  /** Agents by `tenant:id` or `tenant:default`, dropped when Postgres notifies a change (TenantCache). */
+  private readonly agents;
+
   constructor(
     @Inject(DB) private readonly db: DbClient,
     @Inject(GATEWAY_CONFIG) private readonly config: GatewayConfig,
@@ -61,7 +70,10 @@ export class ChatService {
     private readonly conversations: ConversationsService,
     private readonly providers: ProvidersService,
     private readonly turns: TurnsService,
-  ) {}
+    cache: TenantCache,
+  ) {
+    this.agents = cache.store<TurnAgent | null>();
+  }
 
   /**
    * Stores the user's message and starts the answer in the background (it runs to its end even if
@@ -145,13 +157,17 @@ export class ChatService {
     return buckets;
   }
 
-  private async agentFor(tenantId: string, agentId: string | undefined) {
-    if (agentId) {
-      const agent = await this.db.agent.findFirst({ where: { id: agentId, tenantId } });
-      if (!agent) throw new AppError(ErrorCode.NotFound, 'No such agent for this tenant');
-      return agent;
-    }
-    return this.db.agent.findFirst({ where: { tenantId, isDefault: true } });
+  /** The agent the turn speaks as: the requested one (404 when not the tenant's), else the default, else none. */
+  private async agentFor(tenantId: string, agentId: string | undefined): Promise<TurnAgent | null> {
+    const agent = await this.agents.get(`${tenantId}:${agentId ?? 'default'}`, async () => {
+      const row = await this.db.agent.findFirst({
+        where: agentId ? { id: agentId, tenantId } : { tenantId, isDefault: true },
+        select: { id: true, systemPrompt: true },
+      });
+      return { tenantId, value: row };
+    });
+    if (agentId && !agent) throw new AppError(ErrorCode.NotFound, 'No such agent for this tenant');
+    return agent ?? null;
   }
 
   private async generate(
@@ -183,40 +199,32 @@ export class ChatService {
           failedAttempts.push(event);
           this.logger.warn({ messageId, provider: event.provider, model: event.model, kind: event.error.kind, willFallback: event.willFallback }, 'model attempt failed');
         } else if (event.type === 'done') {
-          await this.db.$transaction([
-            this.db.message.update({
-              where: { id: messageId },
-              data: {
-                content: event.text,
-                status: 'complete',
-                promptTokens: event.usage.promptTokens,
-                completionTokens: event.usage.completionTokens,
-                latencyMs: Math.round(event.latencyMs),
-                ttftMs: Math.round(event.ttftMs),
+          await this.conversations.finishTurn({
+            tenantId,
+            conversationId: conversation.id,
+            messageId,
+            content: event.text,
+            status: 'complete',
+            promptTokens: event.usage.promptTokens,
+            completionTokens: event.usage.completionTokens,
+            latencyMs: event.latencyMs,
+            ttftMs: event.ttftMs,
+            provider: event.provider,
+            model: event.model,
+            requests: [
+              ...failedAttempts.map((a) => failedRequest(a.error, a.latencyMs)),
+              {
                 provider: event.provider,
                 model: event.model,
+                status: 'ok',
+                promptTokens: event.usage.promptTokens,
+                completionTokens: event.usage.completionTokens,
+                costUsd: event.costUsd === null ? null : Number(event.costUsd.toFixed(6)),
+                latencyMs: event.latencyMs,
+                ttftMs: event.ttftMs,
               },
-            }),
-            this.db.conversation.update({ where: { id: conversation.id }, data: { messageCount: { increment: 1 }, lastActivityAt: new Date() } }),
-            this.db.llmRequest.createMany({
-              data: [
-                ...failedAttempts.map((a) => this.failedRequestRow(tenantId, conversation.id, messageId, a.error, a.latencyMs)),
-                {
-                  tenantId,
-                  conversationId: conversation.id,
-                  messageId,
-                  provider: event.provider,
-                  model: event.model,
-                  status: 'ok' as const,
-                  promptTokens: event.usage.promptTokens,
-                  completionTokens: event.usage.completionTokens,
-                  costUsd: event.costUsd === null ? null : new Prisma.Decimal(event.costUsd.toFixed(6)),
-                  latencyMs: Math.round(event.latencyMs),
-                  ttftMs: Math.round(event.ttftMs),
-                },
-              ],
-            }),
-          ]);
+            ],
+          });
           turn.emit({ type: 'done', response: event.text, usage: event.usage, model: event.model, provider: event.provider, ttftMs: Math.round(event.ttftMs) });
         }
       }
@@ -231,19 +239,19 @@ export class ChatService {
     let code: ErrorCode = ErrorCode.ModelStreamFailed;
     let message = 'The answer failed';
     let partial = relayed;
-    const requestRows: Prisma.LlmRequestCreateManyInput[] = [];
+    const requests: FinishedRequest[] = [];
     if (error instanceof LlmUnavailableError) {
       code = ErrorCode.ModelUnavailable;
       message = 'No AI model is reachable right now; your message was saved';
-      for (const attempt of error.attempts) requestRows.push(this.failedRequestRow(conversation.tenantId, conversation.id, messageId, attempt, 0));
+      for (const attempt of error.attempts) requests.push(failedRequest(attempt, 0));
     } else if (error instanceof LlmStreamError) {
       message = 'The model stopped in the middle of its answer';
       partial = error.partialText;
-      requestRows.push({
-        ...this.failedRequestRow(conversation.tenantId, conversation.id, messageId, error.cause, error.latencyMs),
+      requests.push({
+        ...failedRequest(error.cause, error.latencyMs),
         promptTokens: error.usage.promptTokens,
         completionTokens: error.usage.completionTokens,
-        ttftMs: Math.round(error.ttftMs),
+        ttftMs: error.ttftMs,
       });
     } else if (error instanceof LlmAbortedError) {
       message = 'The answer took too long and was stopped';
@@ -252,26 +260,27 @@ export class ChatService {
       this.logger.error({ err: error, messageId }, 'unexpected failure while answering');
     }
     try {
-      await this.db.$transaction([
-        this.db.message.update({ where: { id: messageId }, data: { content: partial, status: 'failed', error: { code, message } } }),
-        this.db.conversation.update({ where: { id: conversation.id }, data: { messageCount: { increment: 1 }, lastActivityAt: new Date() } }),
-        this.db.llmRequest.createMany({ data: requestRows }),
-      ]);
+      await this.conversations.finishTurn({
+        tenantId: conversation.tenantId,
+        conversationId: conversation.id,
+        messageId,
+        content: partial,
+        status: 'failed',
+        error: { code, message },
+        requests,
+      });
     } finally {
       if (!turn.finished) turn.emit({ type: 'error', code, message, partial });
     }
   }
+}
 
-  private failedRequestRow(tenantId: string, conversationId: string, messageId: string, error: LlmError, latencyMs: number): Prisma.LlmRequestCreateManyInput {
-    return {
-      tenantId,
-      conversationId,
-      messageId,
-      provider: error.provider,
-      model: error.model,
-      status: 'error',
-      latencyMs: Math.round(latencyMs),
-      error: `${error.kind}${error.status ? ` ${error.status}` : ''}: ${error.message}`.slice(0, 1000),
-    };
-  }
+function failedRequest(error: LlmError, latencyMs: number): FinishedRequest {
+  return {
+    provider: error.provider,
+    model: error.model,
+    status: 'error',
+    latencyMs,
+    error: `${error.kind}${error.status ? ` ${error.status}` : ''}: ${error.message}`,
+  };
 }

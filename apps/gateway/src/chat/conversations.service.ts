@@ -34,10 +34,85 @@ export interface StoredTurn {
   duplicate: boolean;
 }
 
+/** One row of `llm_requests` written when a turn ends. */
+export interface FinishedRequest {
+  provider: string;
+  model: string;
+  status: 'ok' | 'error';
+  promptTokens?: number;
+  completionTokens?: number;
+  /** USD, already rounded to 6 decimals. */
+  costUsd?: number | null;
+  latencyMs: number;
+  ttftMs?: number | null;
+  error?: string | null;
+}
+
+/** How a turn ended: the assistant message's final state and the model calls it took. */
+export interface FinishedTurn {
+  tenantId: string;
+  conversationId: string;
+  messageId: string;
+  content: string;
+  status: 'complete' | 'failed';
+  citations?: unknown[];
+  promptTokens?: number | null;
+  completionTokens?: number | null;
+  latencyMs?: number | null;
+  ttftMs?: number | null;
+  provider?: string | null;
+  model?: string | null;
+  error?: { code: string; message: string } | null;
+  requests: FinishedRequest[];
+}
+
 /** Conversations and their messages; every lookup is scoped to the caller's tenant. */
 @Injectable()
 export class ConversationsService {
   constructor(@Inject(DB) private readonly db: DbClient) {}
+
+  /**
+   * Writes the end of a turn in ONE statement (one round trip, atomic): the assistant message's text, status
+   * and figures, the conversation's counters, and a `llm_requests` row per model call.
+   */
+  async finishTurn(turn: FinishedTurn): Promise<void> {
+    const requests = JSON.stringify(
+      turn.requests.map((r) => ({
+        provider: r.provider,
+        model: r.model,
+        status: r.status,
+        prompt_tokens: r.promptTokens ?? 0,
+        completion_tokens: r.completionTokens ?? 0,
+        cost_usd: r.costUsd ?? null,
+        latency_ms: Math.round(r.latencyMs),
+        ttft_ms: r.ttftMs === undefined || r.ttftMs === null ? null : Math.round(r.ttftMs),
+        error: r.error ? r.error.slice(0, 1000) : null,
+      })),
+    );
+    const round = (n: number | null | undefined): number | null => (n === undefined || n === null ? null : Math.round(n));
+    await this.db.$executeRaw`
+      WITH m AS (
+        UPDATE messages SET
+          content = ${turn.content}, status = ${turn.status}::"MessageStatus", citations = ${JSON.stringify(turn.citations ?? [])}::jsonb,
+          prompt_tokens = ${round(turn.promptTokens)}, completion_tokens = ${round(turn.completionTokens)},
+          latency_ms = ${round(turn.latencyMs)}, ttft_ms = ${round(turn.ttftMs)},
+          provider = ${turn.provider ?? null}, model = ${turn.model ?? null},
+          error = ${turn.error ? JSON.stringify(turn.error) : null}::jsonb, updated_at = now()
+        WHERE id = ${turn.messageId}::uuid AND tenant_id = ${turn.tenantId}::uuid
+        RETURNING id
+      ), c AS (
+        UPDATE conversations SET message_count = message_count + 1, last_activity_at = now(), updated_at = now()
+        WHERE id = ${turn.conversationId}::uuid AND tenant_id = ${turn.tenantId}::uuid
+        RETURNING id
+      )
+      INSERT INTO llm_requests (id, tenant_id, conversation_id, message_id, provider, model, status, prompt_tokens,
+                                completion_tokens, cost_usd, latency_ms, ttft_ms, error, created_at)
+      SELECT gen_random_uuid(), ${turn.tenantId}::uuid, c.id, m.id, r.provider, r.model, r.status::"LlmRequestStatus",
+             r.prompt_tokens, r.completion_tokens, r.cost_usd, r.latency_ms, r.ttft_ms, r.error, now()
+      FROM jsonb_to_recordset(${requests}::jsonb) AS r(provider text, model text, status text, prompt_tokens int,
+             completion_tokens int, cost_usd numeric(12, 6), latency_ms int, ttft_ms int, error text)
+      LEFT JOIN m ON true LEFT JOIN c ON true`;
+  }
 
   async find(tenantId: string, sessionId: string): Promise<Conversation | null> {
     const conversation = await this.db.conversation.findUnique({ where: { sessionKey: sessionId } });

@@ -5,6 +5,9 @@ import { AuditService } from '../admin/audit.service';
 import { KeysService } from '../admin/keys.service';
 import { LlmConfigService } from '../admin/llm-config.service';
 import { TenantsService } from '../admin/tenants.service';
+import { WidgetConfigService } from '../widget/widget-config.service';
+import { KnowledgeQueue } from '../knowledge/knowledge-queue.service';
+import { SourcesService } from '../knowledge/sources.service';
 import { loadCliConfig, type CliConfig } from './cli.config';
 
 /**
@@ -14,6 +17,7 @@ import { loadCliConfig, type CliConfig } from './cli.config';
 export class CliContext {
   private configValue: CliConfig | undefined;
   private dbValue: DbClient | undefined;
+  private queueValue: KnowledgeQueue | undefined;
 
   get config(): CliConfig {
     this.configValue ??= loadCliConfig();
@@ -41,6 +45,10 @@ export class CliContext {
     return new AgentsService(this.db, this.audit);
   }
 
+  widgetConfig(): WidgetConfigService {
+    return new WidgetConfigService(this.db, this.audit);
+  }
+
   adminUsers(): AdminUsersService {
     return new AdminUsersService(this.db, this.audit);
   }
@@ -50,7 +58,17 @@ export class CliContext {
     return new LlmConfigService(this.db, this.audit, options.secrets ? this.config.secretBox() : null);
   }
 
+  /** Knowledge sources; with `queue`, changes are queued for the worker (needs REDIS_URL). */
+  knowledge(options: { queue: boolean }): SourcesService {
+    const { knowledge } = this.config;
+    if (options.queue) {
+      this.queueValue ??= new KnowledgeQueue({ redisUrl: this.config.redisUrl(), prefix: knowledge.queuePrefix, attempts: knowledge.attempts, backoffMs: knowledge.backoffMs });
+    }
+    return new SourcesService(this.db, this.audit, this.queueValue ?? null, { maxFileBytes: knowledge.maxFileBytes });
+  }
+
   async close(): Promise<void> {
+    await this.queueValue?.close();
     await this.dbValue?.$disconnect();
   }
 }

@@ -3,6 +3,7 @@ import { CommanderError } from 'commander';
 import { AppError } from '../common/app-error';
 import { ConfigError } from '../config/config.schema';
 import { CliContext } from './cli-context';
+import { CliFailure } from './kb.commands';
 import { buildProgram, CliUsageError } from './program';
 
 /** Exit codes: 0 done, 1 something failed while running (database unreachable…), 2 bad arguments or environment. */
@@ -26,6 +27,8 @@ async function main(argv: string[]): Promise<number> {
 
 function describe(error: unknown): { message: string; code: number } {
   if (error instanceof CliUsageError) return { message: error.message, code: 2 };
+  // The command already reported the details (which sources failed and why).
+  if (error instanceof CliFailure) return { message: error.message, code: 1 };
   if (error instanceof ConfigError) return { message: error.message, code: 2 };
   // The admin services' own refusals: bad values, unknown ids, taken slugs.
   if (error instanceof AppError) return { message: error.message, code: error.status < 500 ? 2 : 1 };

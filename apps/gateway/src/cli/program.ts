@@ -9,12 +9,15 @@ import {
   ZOrigin,
   ZRole,
   ZUuid,
+  ZWidgetConfigUpdate,
   type TApiKey,
   type TLlmConfigInput,
+  type TWidgetConfig,
 } from '@babble-buddy/shared';
 import { z } from 'zod';
 import { CLI_ACTOR } from '../admin/actor';
 import { CliContext } from './cli-context';
+import { registerKbCommands } from './kb.commands';
 import { consoleOutput, shortTime, type Output } from './output';
 
 /** Wrong arguments: reported on one line, exit code 2. */
@@ -61,6 +64,41 @@ function keyStatus(key: TApiKey): string {
 }
 
 const KEY_FLAGS = { kind: '--kind', name: '--name', allowedOrigins: '--origin', rateLimitPerMinute: '--rate-limit', expiresAt: '--expires' };
+const WIDGET_FLAGS = {
+  title: '--title',
+  greeting: '--greeting',
+  primaryColor: '--color',
+  position: '--position',
+  theme: '--theme',
+  logoUrl: '--logo-url',
+  launcherIcon: '--launcher-icon',
+  locale: '--locale',
+  sendOn: '--send-on',
+  allowedOrigins: '--origin',
+};
+
+/** An empty value on the command line (`--greeting ""`) puts the field back to its default. */
+function orDefault(value: string | undefined): string | null | undefined {
+  return value === undefined ? undefined : value.trim() === '' ? null : value;
+}
+
+function printWidget(out: Output, slug: string, config: TWidgetConfig): void {
+  out.line(`${slug}: widget`);
+  const rows: [string, string | null][] = [
+    ['title', config.title ?? '(tenant name)'],
+    ['greeting', config.greeting ?? '(default, in the visitor’s language)'],
+    ['color', config.primaryColor],
+    ['position', config.position],
+    ['theme', config.theme],
+    ['logo url', config.logoUrl],
+    ['launcher icon', config.launcherIcon],
+    ['locale', config.locale],
+    ['send on', config.sendOn === 'enter' ? 'enter (Shift+Enter for a new line)' : 'mod-enter (Ctrl/Cmd+Enter; Enter for a new line)'],
+    ['origins', config.allowedOrigins.length ? config.allowedOrigins.join(', ') : '(only each key’s own)'],
+  ];
+  for (const [name, value] of rows) out.line(`  ${name.padEnd(14)}${value ?? '-'}`);
+}
+
 const LLM_FLAGS = { provider: '--provider', model: '--model', baseUrl: '--base-url', apiKey: '--api-key', temperature: '--temperature', maxTokens: '--max-tokens' };
 
 /** `pnpm bb …`: operator commands over the admin API's own services, acting as platform owner. */
@@ -243,6 +281,92 @@ export function buildProgram(ctx: CliContext, out: Output = consoleOutput()): Co
       if (options.json) return out.json(revoked);
       out.line(`Revoked ${revoked.kind} key ${revoked.id} (${revoked.prefix}…) at ${revoked.revokedAt}`);
     });
+
+  // ── widget ───────────────────────────────────────────────────────────────
+  const widget = program.command('widget').description("the tenant's chat widget: look, behaviour and allowed origins");
+  widget
+    .command('get')
+    .description("show the tenant's widget settings")
+    .requiredOption('--tenant <id|slug>', 'tenant')
+    .option('--json', 'print JSON')
+    .action(async (options: { tenant: string; json?: boolean }) => {
+      const t = await resolveTenant(options.tenant);
+      const config = await ctx.widgetConfig().get(t.id);
+      if (options.json) return out.json(config);
+      printWidget(out, t.slug, config);
+    });
+
+  widget
+    .command('set')
+    .description('change widget settings; options not given keep their value, an empty value ("") restores the default')
+    .requiredOption('--tenant <id|slug>', 'tenant')
+    .option('--title <text>', 'header title (default: the tenant name)')
+    .option('--greeting <text>', 'first message visitors see')
+    .option('--color <hex>', 'brand colour, e.g. #4f46e5')
+    .option('--position <pos>', 'bottom-right or bottom-left')
+    .option('--theme <theme>', 'light, dark or auto (follows the visitor’s system)')
+    .option('--logo-url <url>', 'logo image (https)')
+    .option('--launcher-icon <icon>', 'chat, question, sparkles, headset or logo')
+    .option('--locale <locale>', 'auto, en, es, fr, de, he or ar')
+    .option('--send-on <keys>', 'enter (Shift+Enter = new line) or mod-enter (Ctrl/Cmd+Enter sends)')
+    .option('--origin <url>', 'replace the tenant-wide allowed origins (repeatable; every publishable key accepts them)', collect)
+    .option('--add-origin <url>', 'add a tenant-wide allowed origin (repeatable)', collect)
+    .option('--remove-origin <url>', 'remove a tenant-wide allowed origin (repeatable)', collect)
+    .option('--clear-origins', 'remove every tenant-wide allowed origin')
+    .option('--json', 'print JSON')
+    .action(
+      async (options: {
+        tenant: string;
+        title?: string;
+        greeting?: string;
+        color?: string;
+        position?: string;
+        theme?: string;
+        logoUrl?: string;
+        launcherIcon?: string;
+        locale?: string;
+        sendOn?: string;
+        origin?: string[];
+        addOrigin?: string[];
+        removeOrigin?: string[];
+        clearOrigins?: boolean;
+        json?: boolean;
+      }) => {
+        const editsOrigins = options.addOrigin !== undefined || options.removeOrigin !== undefined;
+        if (options.origin && (editsOrigins || options.clearOrigins)) throw new CliUsageError('--origin: replaces the list; do not combine it with --add-origin, --remove-origin or --clear-origins');
+        const t = await resolveTenant(options.tenant);
+        const service = ctx.widgetConfig();
+        let allowedOrigins: string[] | undefined = options.clearOrigins ? [] : options.origin;
+        if (editsOrigins) {
+          const added = (options.addOrigin ?? []).map((origin) => parseArgs(ZOrigin, origin, { '': '--add-origin' }));
+          const removed = (options.removeOrigin ?? []).map((origin) => parseArgs(ZOrigin, origin, { '': '--remove-origin' }));
+          const current = options.clearOrigins ? [] : (await service.get(t.id)).allowedOrigins;
+          allowedOrigins = [...current.filter((origin) => !removed.includes(origin)), ...added];
+        }
+        const input = parseArgs(
+          ZWidgetConfigUpdate,
+          {
+            title: orDefault(options.title),
+            greeting: orDefault(options.greeting),
+            primaryColor: orDefault(options.color),
+            position: orDefault(options.position),
+            theme: orDefault(options.theme),
+            logoUrl: orDefault(options.logoUrl),
+            launcherIcon: orDefault(options.launcherIcon),
+            locale: orDefault(options.locale),
+            sendOn: orDefault(options.sendOn),
+            allowedOrigins,
+          },
+          WIDGET_FLAGS,
+        );
+        if (Object.values(input).every((value) => value === undefined)) throw new CliUsageError('nothing to change: give at least one setting (see bb widget set --help)');
+        const config = await service.update(CLI_ACTOR, t.id, input);
+        if (options.json) return out.json(config);
+        printWidget(out, t.slug, config);
+      },
+    );
+  // ── kb ───────────────────────────────────────────────────────────────────
+  registerKbCommands(program, ctx, out, (value, flag) => parseArgs(ZUuid, value, { '': flag }));
 
   return program;
 }

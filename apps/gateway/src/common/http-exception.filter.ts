@@ -4,6 +4,7 @@ import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import { ErrorCode, type TErrorBody } from '@babble-buddy/shared';
 import { AppError } from './app-error';
+import { allowOrigin, isVisitorPath } from './cors';
 
 /** What body-parser and Express attach to the errors they raise. */
 interface HttpLikeError {
@@ -28,6 +29,8 @@ export class HttpExceptionFilter implements ExceptionFilter {
       return;
     }
     for (const [name, value] of Object.entries(headers)) response.setHeader(name, value);
+    // A refusal on a visitor route is readable by the page, so the widget can show its code.
+    if (isVisitorPath(request.path)) allowOrigin(response, request.headers.origin);
     if (request.path.startsWith('/v1/')) {
       // The OpenAI-compatible surface answers in OpenAI's error shape, so OpenAI SDKs raise typed errors.
       response.status(status).json({

@@ -1,3 +1,4 @@
+import { ZEmbeddingEnv } from '@babble-buddy/shared';
 import { z } from 'zod';
 
 const ZBool = z.enum(['true', 'false', '1', '0']).transform((value) => value === 'true' || value === '1');
@@ -31,11 +32,21 @@ export const ZGatewayConfig = z.object({
   RATE_LIMIT_KEY_PER_MINUTE: z.coerce.number().int().min(1).default(120),
   RATE_LIMIT_SESSION_PER_MINUTE: z.coerce.number().int().min(1).default(30),
   RATE_LIMIT_IP_PER_MINUTE: z.coerce.number().int().min(1).default(120),
+  /** Cache keys, models and agents per process, invalidated by Postgres notifications (off: read every request). */
+  TENANT_CACHE: ZBool.default(true),
   HISTORY_TOKEN_BUDGET: z.coerce.number().int().min(100).default(3000),
   /** Behind a proxy, trust X-Forwarded-For for client IPs (number of hops, or false). */
   TRUST_PROXY: z.coerce.number().int().min(0).default(0),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
-});
+  /** Prefix of the BullMQ keys in Redis; the worker must use the same one. */
+  QUEUE_PREFIX: z.string().regex(/^[A-Za-z0-9_-]+$/, 'letters, digits, _ and - only').default('bb'),
+  /** Largest file accepted by POST …/knowledge/files, and files per request. */
+  KNOWLEDGE_MAX_FILE_BYTES: z.coerce.number().int().min(1024).default(20 * 1024 * 1024),
+  KNOWLEDGE_MAX_FILES: z.coerce.number().int().min(1).max(100).default(10),
+  /** Attempts per ingestion job and the first retry delay (doubling each time). */
+  INGEST_ATTEMPTS: z.coerce.number().int().min(1).max(20).default(5),
+  INGEST_BACKOFF_MS: z.coerce.number().int().min(0).default(2000),
+}).extend(ZEmbeddingEnv.shape);
 export type GatewayConfig = z.infer<typeof ZGatewayConfig>;
 
 export class ConfigError extends Error {}

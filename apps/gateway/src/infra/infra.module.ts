@@ -4,6 +4,7 @@ import { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import { GATEWAY_CONFIG } from '../config/config';
 import type { GatewayConfig } from '../config/config.schema';
+import { TenantCache } from './tenant-cache';
 import { DB, LOGGER, REDIS } from './tokens';
 
 /** Process-wide Postgres (Prisma), Redis, the secrets box and logger, shared by every feature module. */
@@ -24,8 +25,9 @@ import { DB, LOGGER, REDIS } from './tokens';
     },
     // Secrets at rest (provider API keys): one box for chat and admin alike.
     { provide: SecretBox, inject: [GATEWAY_CONFIG], useFactory: (config: GatewayConfig) => new SecretBox(config.ENCRYPTION_KEY) },
+    TenantCache,
   ],
-  exports: [DB, REDIS, SecretBox],
+  exports: [DB, REDIS, SecretBox, TenantCache],
 })
 export class InfraModule implements OnApplicationShutdown {
   constructor(

@@ -5,7 +5,6 @@ import {
   ZAdminUser,
   ZCreatedKey,
   ZCreateTenantResponse,
-  ZEmbeddingConfig,
   ZLlmConfig,
   ZLlmTestResult,
   ZLoginResponse,
@@ -23,8 +22,6 @@ import {
   type TCreateTenantRequest,
   type TCreateTenantResponse,
   type TUpdateKeyRequest,
-  type TEmbeddingConfig,
-  type TEmbeddingConfigInput,
   type TListModelsRequest,
   type TLlmConfig,
   type TLlmConfigInput,
@@ -55,6 +52,7 @@ import {
   type TConversationListQuery,
   type TConversationPage,
 } from '../admin-conversations.schema';
+import { ZEmbeddingConfig, ZEmbeddingConfigUpdate, type TEmbeddingConfig, type TEmbeddingConfigInput, type TEmbeddingConfigUpdate } from '../knowledge.schema';
 import { BabbleBuddyError, send } from './http';
 
 export interface AdminClientOptions {
@@ -108,11 +106,12 @@ export interface AdminClient {
     /** Connection test and model list of settings not saved yet. */
     models(tenantId: string, request: TListModelsRequest): Promise<TLlmTestResult>;
   };
+  /** The tenant's embedding model (knowledge settings); a change re-embeds its sources in the background. */
   embedding: {
     get(tenantId: string): Promise<TEmbeddingConfig>;
-    save(tenantId: string, input: TEmbeddingConfigInput): Promise<TEmbeddingConfig>;
+    save(tenantId: string, input: TEmbeddingConfigInput): Promise<TEmbeddingConfigUpdate>;
     /** Back to the deployment default. */
-    reset(tenantId: string): Promise<TEmbeddingConfig>;
+    reset(tenantId: string): Promise<TEmbeddingConfigUpdate>;
   };
   agents: {
     list(tenantId: string): Promise<TAgent[]>;
@@ -199,9 +198,9 @@ export function createAdminClient(options: AdminClientOptions): AdminClient {
       models: (tenantId, request) => json(ZLlmTestResult, 'POST', `${t(tenantId)}/llm/models`, request),
     },
     embedding: {
-      get: (tenantId) => json(ZEmbeddingConfig, 'GET', `${t(tenantId)}/embedding`),
-      save: (tenantId, input) => json(ZEmbeddingConfig, 'PUT', `${t(tenantId)}/embedding`, input),
-      reset: (tenantId) => json(ZEmbeddingConfig, 'DELETE', `${t(tenantId)}/embedding`),
+      get: (tenantId) => json(ZEmbeddingConfig, 'GET', `${t(tenantId)}/knowledge/embedding`),
+      save: (tenantId, input) => json(ZEmbeddingConfigUpdate, 'PUT', `${t(tenantId)}/knowledge/embedding`, input),
+      reset: (tenantId) => json(ZEmbeddingConfigUpdate, 'DELETE', `${t(tenantId)}/knowledge/embedding`),
     },
     agents: {
       list: (tenantId) => json(ZAgent.array(), 'GET', `${t(tenantId)}/agents`),

@@ -1,4 +1,4 @@
--- Admin SPA: full-text search over messages, dashboard series, per-tenant rate limit.
+-- Admin SPA: full-text search over messages, dashboard series.
 
 -- Conversations search (admin), always within one tenant: a GIN index on (tenant_id, text) — btree_gin
 -- lets the uuid lead — so a search reads the postings of that tenant only, not of the whole platform.
@@ -10,7 +10,3 @@ CREATE INDEX "messages_tenant_id_content_fts_idx" ON "messages" USING GIN ("tena
 
 -- Dashboard "conversations started per day" for a set of tenants.
 CREATE INDEX "conversations_tenant_id_created_at_idx" ON "conversations"("tenant_id", "created_at");
-
--- Requests a minute allowed to each of the tenant's keys that has no limit of its own
--- (NULL: the deployment default, RATE_LIMIT_KEY_PER_MINUTE).
-ALTER TABLE "tenants" ADD COLUMN "rate_limit_per_minute" INTEGER;

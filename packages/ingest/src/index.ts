@@ -1,0 +1,12 @@
+export type { ChunkDraft, ChunkMetadata, DocumentType, ParsedDocument, Section } from './document';
+export { IngestError, isIngestError } from './errors';
+export { detectType, SUPPORTED_FORMATS, type DetectInput } from './detect';
+export { parseDocument, parseCsv, parseDocx, parseHtml, parseMarkdown, parsePdf, decodeText, type ParseOptions } from './parsers';
+export { chunkDocument, embeddingText, DEFAULT_CHUNKING, type ChunkingOptions, type ChunkContext } from './chunking/chunker';
+export { countTokens } from './chunking/tokens';
+export { parseAndChunk, type ParseResult, type ParseTask } from './pipeline';
+export { ParseSandbox, DEFAULT_SANDBOX_OPTIONS, type ParseSandboxOptions } from './sandbox/parse-sandbox';
+export { isBlockedAddress, isAllowListed } from './fetch/address-policy';
+export { safeFetch, ensureOk, DEFAULT_FETCH_POLICY, DEFAULT_USER_AGENT, type FetchPolicy, type FetchedResource } from './fetch/safe-fetch';
+export { crawl, type CrawlHooks, type CrawlLimits, type CrawlPage, type CrawlSummary } from './crawl/crawler';
+export { parseSitemap } from './crawl/sitemap';
