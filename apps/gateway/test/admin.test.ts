@@ -11,7 +11,8 @@ import {
   ZMember,
   ZTenant,
 } from '@babble-buddy/shared';
-import { createTenant, startTestGateway, type TestGateway, type TestTenant } from './harness';
+import { ApiKeysService } from '../src/auth/api-keys.service';
+import { createTenant, eventually, startTenantCache, startTestGateway, type TestGateway, type TestTenant } from './harness';
 import { MAX_FAILURES_PER_ACCOUNT_AND_IP } from '../src/admin/login.service';
 import { adminApi, createAdminUser, login, seedConversation, snapshotTenant, type AdminApi } from './admin.fixtures';
 
@@ -486,6 +487,20 @@ describe('tenant rate limit', () => {
     expect((await owner('PATCH', `tenants/${t.tenantId}`, { rateLimitPerMinute: 0 })).status).toBe(400);
     const audit = await gw.db.auditLog.findMany({ where: { tenantId: t.tenantId, action: 'tenant.update' }, orderBy: { createdAt: 'asc' } });
     expect(audit.map((a) => a.details)).toEqual([{ changes: { rateLimitPerMinute: { from: null, to: 2 } } }, { changes: { rateLimitPerMinute: { from: 2, to: null } } }]);
+  });
+
+  it('reaches gateways that cached the key: a new tenant limit notifies them', async () => {
+    const t = await createTenant(gw.db, 'Cached limit');
+    const cache = await startTenantCache(gw.database.url, true);
+    try {
+      const verifier = new ApiKeysService(gw.db, cache);
+      expect((await verifier.verify(t.secretKey, 'secret')).key.rateLimitPerMinute).toBeNull();
+      expect((await verifier.verify(t.secretKey, 'secret')).key.rateLimitPerMinute).toBeNull();
+      expect((await owner('PATCH', `tenants/${t.tenantId}`, { rateLimitPerMinute: 7 })).status).toBe(200);
+      await eventually(async () => expect((await verifier.verify(t.secretKey, 'secret')).key.rateLimitPerMinute).toBe(7));
+    } finally {
+      await cache.onApplicationShutdown();
+    }
   });
 
   it('can be given when creating a tenant', async () => {
