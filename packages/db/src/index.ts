@@ -11,3 +11,4 @@ export {
   type ResolvedEmbeddingConfig,
   type EmbeddingDefaults,
 } from './embedding-config';
+export { knowledgeVersionKey, markKnowledgeChanged, type KnowledgeVersionStore } from './knowledge-version';
