@@ -6,5 +6,6 @@ export * from './widget.schema';
 export * from './openai.schema';
 export * from './health.schema';
 export * from './admin.schema';
+export * from './retrieval.schema';
 export { createClient, BabbleBuddyError, type BabbleBuddyClient, type ClientOptions, type ChatSocket, type StreamOptions } from './sdk/client';
 export { readSse, type SseFrame } from './sdk/sse';
