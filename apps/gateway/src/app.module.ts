@@ -8,6 +8,7 @@ import type { GatewayConfig } from './config/config.schema';
 import { HealthModule } from './health/health.module';
 import { InfraModule } from './infra/infra.module';
 import { LOGGER } from './infra/tokens';
+import { RetrievalModule } from './retrieval/retrieval.module';
 
 @Module({})
 export class AppModule {
@@ -15,7 +16,7 @@ export class AppModule {
     return {
       module: AppModule,
       global: true,
-      imports: [InfraModule, AuthModule, HealthModule, ChatModule, AdminModule],
+      imports: [InfraModule, AuthModule, HealthModule, ChatModule, AdminModule, RetrievalModule],
       providers: [
         { provide: GATEWAY_CONFIG, useValue: config },
         { provide: LOGGER, useValue: logger },

@@ -20,6 +20,8 @@ import { GATEWAY_CONFIG } from '../config/config';
 import type { GatewayConfig } from '../config/config.schema';
 import { DB, LOGGER } from '../infra/tokens';
 import { RateLimitService, type RateBucket } from '../rate-limit/rate-limit.service';
+import { RetrievalService } from '../retrieval/retrieval.service';
+import { KNOWLEDGE_ONLY_MODEL, KNOWLEDGE_ONLY_PROVIDER, type TurnKnowledge } from '../retrieval/turn-knowledge';
 import { ConversationsService, sessionNotFound, type TurnConversation } from './conversations.service';
 import { ProvidersService } from './providers.service';
 import type { TurnStream } from './turn-stream';
@@ -61,6 +63,7 @@ export class ChatService {
     private readonly conversations: ConversationsService,
     private readonly providers: ProvidersService,
     private readonly turns: TurnsService,
+    private readonly retrieval: RetrievalService,
   ) {}
 
   /**
@@ -100,6 +103,7 @@ export class ChatService {
     void this.generate(turn, stored.conversation, providers, {
       userMessage: request.message,
       userMessageId: started.userMessageId,
+      agentId: agent?.id ?? null,
       systemPrompt: agent?.systemPrompt ?? null,
       options,
     }).catch((error: unknown) => this.logger.error({ err: error, messageId: started.messageId }, 'answer pipeline failed'));
@@ -133,6 +137,7 @@ export class ChatService {
       usage: result.done.usage,
       model: result.done.model,
       provider: result.done.provider,
+      ...(result.done.knowledgeOnly ? { knowledgeOnly: true } : {}),
     };
   }
 
@@ -158,16 +163,19 @@ export class ChatService {
     turn: TurnStream,
     conversation: TurnConversation,
     providers: ProviderConfig[],
-    input: { userMessage: string; userMessageId: string; systemPrompt: string | null; options: TurnOptions },
+    input: { userMessage: string; userMessageId: string; agentId: string | null; systemPrompt: string | null; options: TurnOptions },
   ): Promise<void> {
     const messageId = turn.messageId;
     const tenantId = conversation.tenantId;
     let text = '';
+    let knowledge: TurnKnowledge | null = null;
     try {
       const history = input.options.history ?? (await this.conversations.promptHistory(conversation, input.userMessageId));
+      knowledge = await this.retrieval.forTurn({ tenantId, agentId: input.agentId, question: input.userMessage, history, providers });
       const systemPrompt = [input.systemPrompt, input.options.extraSystem].filter(Boolean).join('\n\n') || null;
       const prompt = assemblePrompt({
         systemPrompt,
+        ...(knowledge ? { passages: knowledge.passages } : {}),
         history,
         hostContext: conversation.hostContext,
         userMessage: input.userMessage,
@@ -179,10 +187,12 @@ export class ChatService {
         if (event.type === 'token') {
           text += event.text;
           turn.emit({ type: 'chunk', text: event.text });
+          for (const citation of knowledge?.onText(text) ?? []) turn.emit({ type: 'citation', citation });
         } else if (event.type === 'attempt_failed') {
           failedAttempts.push(event);
           this.logger.warn({ messageId, provider: event.provider, model: event.model, kind: event.error.kind, willFallback: event.willFallback }, 'model attempt failed');
         } else if (event.type === 'done') {
+          const citations = knowledge?.finish(event.text);
           await this.db.$transaction([
             this.db.message.update({
               where: { id: messageId },
@@ -195,6 +205,7 @@ export class ChatService {
                 ttftMs: Math.round(event.ttftMs),
                 provider: event.provider,
                 model: event.model,
+                citations: citations?.all ?? [],
               },
             }),
             this.db.conversation.update({ where: { id: conversation.id }, data: { messageCount: { increment: 1 }, lastActivityAt: new Date() } }),
@@ -217,12 +228,41 @@ export class ChatService {
               ],
             }),
           ]);
+          for (const citation of citations?.fresh ?? []) turn.emit({ type: 'citation', citation });
           turn.emit({ type: 'done', response: event.text, usage: event.usage, model: event.model, provider: event.provider, ttftMs: Math.round(event.ttftMs) });
         }
       }
     } catch (error) {
+      if (knowledge && error instanceof LlmUnavailableError) {
+        try {
+          return await this.answerFromKnowledge(turn, conversation, knowledge, error);
+        } catch (storeError) {
+          this.logger.error({ err: storeError, messageId }, 'storing the knowledge-only answer failed');
+        }
+      }
       await this.fail(turn, conversation, error, text);
     }
+  }
+
+  /**
+   * Knowledge-only mode: no model answered, but the knowledge base had passages. The answer is those
+   * passages, labelled as search results, with their citations; stored complete, provider "knowledge".
+   */
+  private async answerFromKnowledge(turn: TurnStream, conversation: TurnConversation, knowledge: TurnKnowledge, error: LlmUnavailableError): Promise<void> {
+    const messageId = turn.messageId;
+    const { text, citations } = knowledge.knowledgeOnly();
+    await this.db.$transaction([
+      this.db.message.update({
+        where: { id: messageId },
+        data: { content: text, status: 'complete', citations, provider: KNOWLEDGE_ONLY_PROVIDER, model: KNOWLEDGE_ONLY_MODEL, promptTokens: 0, completionTokens: 0 },
+      }),
+      this.db.conversation.update({ where: { id: conversation.id }, data: { messageCount: { increment: 1 }, lastActivityAt: new Date() } }),
+      this.db.llmRequest.createMany({ data: error.attempts.map((attempt) => this.failedRequestRow(conversation.tenantId, conversation.id, messageId, attempt, 0)) }),
+    ]);
+    this.logger.warn({ messageId, passages: citations.length }, 'no model reachable; answered with knowledge-base search results');
+    turn.emit({ type: 'chunk', text });
+    for (const citation of citations) turn.emit({ type: 'citation', citation });
+    turn.emit({ type: 'done', response: text, usage: { promptTokens: 0, completionTokens: 0 }, model: KNOWLEDGE_ONLY_MODEL, provider: KNOWLEDGE_ONLY_PROVIDER, ttftMs: null, knowledgeOnly: true });
   }
 
   /** A failed answer keeps its partial text, is marked failed, and the caller gets an error event. */

@@ -1,3 +1,4 @@
+import type { EmbeddingDefaults } from '@babble-buddy/db';
 import { z } from 'zod';
 
 const ZBool = z.enum(['true', 'false', '1', '0']).transform((value) => value === 'true' || value === '1');
@@ -28,6 +29,23 @@ export const ZGatewayConfig = z.object({
   RATE_LIMIT_SESSION_PER_MINUTE: z.coerce.number().int().min(1).default(30),
   RATE_LIMIT_IP_PER_MINUTE: z.coerce.number().int().min(1).default(120),
   HISTORY_TOKEN_BUDGET: z.coerce.number().int().min(100).default(3000),
+  /** Default embedding model for tenants without their own (the worker reads the same variables). */
+  EMBEDDING_PROVIDER: z.enum(['ollama', 'openai', 'none']).default('ollama'),
+  EMBEDDING_MODEL: z.string().min(1).default('nomic-embed-text'),
+  /** Defaults to OLLAMA_BASE_URL or OPENAI_BASE_URL, by provider. */
+  EMBEDDING_BASE_URL: z.url().optional(),
+  /** Defaults to OPENAI_API_KEY. */
+  EMBEDDING_API_KEY: z.string().min(1).optional(),
+  EMBEDDING_DIMENSIONS: z.coerce.number().int().min(1).max(16000).optional(),
+  /** Knowledge passages put in the prompt per turn. */
+  RETRIEVAL_TOP_K: z.coerce.number().int().min(1).max(20).default(5),
+  /** Passages found only by meaning (no word in common) need at least this cosine similarity. */
+  RETRIEVAL_MIN_SIMILARITY: z.coerce.number().min(-1).max(1).default(0.3),
+  /** Longest wait for the question's embedding before searching by full text alone (ms). */
+  RETRIEVAL_EMBED_TIMEOUT_MS: z.coerce.number().int().min(50).default(3000),
+  /** Follow-up questions: "heuristic" folds recent turns into the search (no model call); "model" asks the tenant's model to rewrite (bounded). */
+  RETRIEVAL_REWRITE: z.enum(['heuristic', 'model']).default('heuristic'),
+  RETRIEVAL_REWRITE_TIMEOUT_MS: z.coerce.number().int().min(50).default(1500),
   /** Behind a proxy, trust X-Forwarded-For for client IPs (number of hops, or false). */
   TRUST_PROXY: z.coerce.number().int().min(0).default(0),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
@@ -35,6 +53,33 @@ export const ZGatewayConfig = z.object({
 export type GatewayConfig = z.infer<typeof ZGatewayConfig>;
 
 export class ConfigError extends Error {}
+
+/** The embedding variables, also read by the CLI (kb search). */
+export const ZEmbeddingEnv = ZGatewayConfig.pick({
+  EMBEDDING_PROVIDER: true,
+  EMBEDDING_MODEL: true,
+  EMBEDDING_BASE_URL: true,
+  EMBEDDING_API_KEY: true,
+  EMBEDDING_DIMENSIONS: true,
+  OLLAMA_BASE_URL: true,
+  OPENAI_BASE_URL: true,
+  OPENAI_API_KEY: true,
+});
+export type EmbeddingEnv = z.infer<typeof ZEmbeddingEnv>;
+
+/** The deployment's default embedding model, for tenants without an embedding config of their own. */
+export function embeddingDefaults(env: EmbeddingEnv): EmbeddingDefaults {
+  if (env.EMBEDDING_PROVIDER === 'none') return { provider: 'none' };
+  const openai = env.EMBEDDING_PROVIDER === 'openai';
+  const apiKey = env.EMBEDDING_API_KEY ?? (openai ? env.OPENAI_API_KEY : undefined);
+  return {
+    provider: env.EMBEDDING_PROVIDER,
+    model: env.EMBEDDING_MODEL,
+    baseUrl: env.EMBEDDING_BASE_URL ?? (openai ? env.OPENAI_BASE_URL : env.OLLAMA_BASE_URL),
+    ...(apiKey ? { apiKey } : {}),
+    ...(env.EMBEDDING_DIMENSIONS ? { dimensions: env.EMBEDDING_DIMENSIONS } : {}),
+  };
+}
 
 export function parseConfig(env: Record<string, string | undefined>): GatewayConfig {
   // An empty value (OPENAI_API_KEY= in .env) means "not set".

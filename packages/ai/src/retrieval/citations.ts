@@ -2,8 +2,8 @@ import type { KnowledgePassage } from '../prompt';
 import type { SearchHit } from './hybrid-search';
 import { contentWords, words } from './search-terms';
 
-/** A source an answer cites; the same shape as the wire's `TCitation` (packages/shared). */
-export interface Citation {
+/** A source an answer cites; the same shape as the wire's `TCitation` (packages/shared). A type, not an interface, so it is plain JSON to Prisma. */
+export type Citation = {
   /** The number the passage had in the prompt, so `[2]` in the text is citation 2. */
   index: number;
   sourceId: string;
@@ -11,7 +11,7 @@ export interface Citation {
   url?: string;
   page?: number;
   snippet: string;
-}
+};
 
 export const SNIPPET_MAX_CHARS = 280;
 /** Knowledge-only answers show more of each passage: they are the whole answer. */

@@ -73,7 +73,10 @@ export interface SearchHit {
   sourceId: string;
   /** The chunk's own title (a crawled page's) or its source's. */
   title: string;
+  /** The chunk's own URL or its source's. */
   url?: string;
+  sourceTitle: string;
+  sourceUrl: string | null;
   page?: number;
   heading?: string;
   ordinal: number;
@@ -300,6 +303,8 @@ function toHit(row: HitRow): SearchHit {
     sourceId: row.source_id,
     title: nonEmptyString(metadata.title) ?? row.source_title,
     ...(url ? { url } : {}),
+    sourceTitle: row.source_title,
+    sourceUrl: row.source_url,
     ...(page !== undefined ? { page } : {}),
     ...(heading ? { heading } : {}),
     ordinal: Number(row.ordinal),
