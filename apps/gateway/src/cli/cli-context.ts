@@ -5,7 +5,11 @@ import { AuditService } from '../admin/audit.service';
 import { KeysService } from '../admin/keys.service';
 import { LlmConfigService } from '../admin/llm-config.service';
 import { TenantsService } from '../admin/tenants.service';
+import { KnowledgeSearchService } from '../retrieval/knowledge-search.service';
 import { loadCliConfig, type CliConfig } from './cli.config';
+
+/** The CLI waits longer for a query embedding than a chat turn does: nobody is waiting for a first token. */
+const CLI_EMBED_TIMEOUT_MS = 15_000;
 
 /**
  * The admin API's own services, constructed without Nest over one small database pool. The
@@ -48,6 +52,13 @@ export class CliContext {
   /** With `secrets`, provider API keys can be stored (needs ENCRYPTION_KEY). */
   llmConfig(options: { secrets: boolean }): LlmConfigService {
     return new LlmConfigService(this.db, this.audit, options.secrets ? this.config.secretBox() : null);
+  }
+
+  knowledgeSearch(): KnowledgeSearchService {
+    return new KnowledgeSearchService(this.db, this.config.optionalSecretBox(), {
+      embeddingDefaults: this.config.embeddingDefaults(),
+      embedTimeoutMs: CLI_EMBED_TIMEOUT_MS,
+    });
   }
 
   async close(): Promise<void> {

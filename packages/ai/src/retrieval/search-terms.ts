@@ -12,6 +12,8 @@ const STOP_WORDS = new Set(
     'so some such than that the their theirs them themselves then there these they this those through to ' +
     'too under until up very was we were what when where which while who whom why will with would you your ' +
     'yours yourself yourselves please tell know want need get got also may might must shall let lets ' +
+    // The scaffolding of questions ("how long does it take", "how much"): in every question, telling none apart.
+    'long much many take takes took taken taking get gets getting make makes made go goes going way thing things ' +
     // What is left of contractions once the apostrophe splits them (don't → don t).
     'don doesn didn isn aren wasn weren won wouldn couldn shouldn haven hasn t s m d ll re ve'
   ).split(' '),
