@@ -6,6 +6,7 @@ import { SetupError } from './lib/workspace.mjs';
 
 const BENCHES = {
   gateway: './gateway.mjs',
+  retrieval: './retrieval.mjs',
 };
 
 async function main() {

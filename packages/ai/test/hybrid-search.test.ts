@@ -182,6 +182,23 @@ describe('hybrid search (real Postgres + pgvector)', () => {
     for (const plan of plans) expect(plan).toContain('Index Scan using chunks_embedding_hnsw_768');
   });
 
+  it('a word in most of a big tenant’s chunks ranks but does not select; rare words select, and a lone common word still finds', async () => {
+    const big = randomUUID();
+    await exec(`INSERT INTO tenants (id, name, slug, updated_at) VALUES ($1, 'Big', $2, now())`, [big, `big-${big.slice(0, 6)}`]);
+    const filler = Array.from({ length: 1500 }, (_, i) => `Widget manual page ${i}: the widget works as designed.`);
+    await seedKnowledgeSource(exec, { tenantId: big, title: 'Widget manual', embedding: null, chunks: filler });
+    const special = await seedKnowledgeSource(exec, { tenantId: big, title: 'Flux notes', embedding: null, chunks: ['The flux capacitor of the widget needs calibration.'] });
+    await exec('ANALYZE chunks', []);
+    const rare = await hybridSearch(sql, { tenantId: big, scope: 'all', query: 'widget flux calibration', k: 10 });
+    // "widget" is in every chunk: only the chunk with the rarer words is considered, and it comes first.
+    expect(rare.hits.map((h) => h.sourceId)).toEqual([special.sourceId]);
+    const common = await hybridSearch(sql, { tenantId: big, scope: 'all', query: 'widget', k: 10 });
+    expect(common.hits).toHaveLength(10);
+    // The other tenants (not in the statistics' common values) are unaffected: every word still selects.
+    const small = await hybridSearch(sql, { tenantId: tenantA, scope: 'all', query: 'shipping refunds', k: 10 });
+    expect(new Set(small.hits.map((h) => h.sourceId))).toEqual(new Set([sources.shipping, sources.refunds, sources.oldModel]));
+  });
+
   it('approximate (HNSW) and exact nearest neighbours agree on a small corpus', async () => {
     const embedding = embed('shipping express days');
     const approximate = await nearestChunks(sql, { tenantId: tenantA, scope: 'all', embedding, k: 4 });

@@ -1,4 +1,4 @@
-import { fullTextQuery } from './search-terms';
+import { fullTextTermGroups } from './search-terms';
 
 /** Runs one parameterised statement (`$1`, `$2` …) and returns its rows. */
 export type SqlQuery = <Row>(text: string, values: readonly unknown[]) => Promise<Row[]>;
@@ -106,8 +106,13 @@ export const RRF_K = 60;
 const MAX_EF_SEARCH = 1000;
 /** pgvector's largest `vector` dimension. */
 const MAX_DIMENSIONS = 16000;
+/** At most this many chunks matching the words are ranked (a bound on ts_rank_cd work). */
+export const TEXT_MATCH_CAP = 2000;
+/** A word expected in more of the tenant's chunks than this is "common": it ranks, but does not select. */
+const COMMON_TERM_MATCHES = 500;
 
-interface HitRow {
+/** A chunk as either ranking returns it, with what a hit needs. */
+export interface CandidateRow {
   id: string;
   source_id: string;
   ordinal: number;
@@ -115,11 +120,12 @@ interface HitRow {
   metadata: unknown;
   source_title: string;
   source_url: string | null;
-  score: number;
-  vector_rank: number | null;
-  similarity: number | null;
-  text_rank: number | null;
-  text_score: number | null;
+}
+export interface VectorCandidate extends CandidateRow {
+  distance: number;
+}
+export interface TextCandidate extends CandidateRow {
+  text_score: number;
 }
 
 /** SQL text and its values, built up with numbered parameters. */
@@ -138,8 +144,7 @@ function vectorLiteral(vector: readonly number[]): string {
 }
 
 /** The ready sources in scope, materialised once per statement (a handful of rows per tenant). */
-function sourcesCte(sql: Statement, tenantId: string, scope: SourceScope): string {
-  const tenant = sql.param(tenantId);
+function sourcesCte(sql: Statement, tenant: string, scope: SourceScope): string {
   const agent = scope === 'all' ? 'TRUE' : scope.agentId === null ? 'agent_id IS NULL' : `(agent_id IS NULL OR agent_id = ${sql.param(scope.agentId)}::uuid)`;
   return `src AS MATERIALIZED (
     SELECT id, title, url FROM knowledge_sources
@@ -148,39 +153,88 @@ function sourcesCte(sql: Statement, tenantId: string, scope: SourceScope): strin
 }
 
 /**
- * Nearest chunks by cosine distance. The expression and predicate match the partial HNSW indexes
- * (`(embedding::vector(N)) vector_cosine_ops WHERE embedding_dims = N`), so the planner can use the
- * index of that dimension; without one (or for a small tenant, when cheaper) it scans exactly.
+ * Nearest chunks by cosine distance, nearest first. The expression and predicate match the partial
+ * HNSW indexes (`(embedding::vector(N)) vector_cosine_ops WHERE embedding_dims = N`), so the planner
+ * can use the index of that dimension; without one (or for a small tenant, when cheaper) it scans
+ * exactly. Relaxed-order iterative scans may return candidates slightly out of order: the outer
+ * query sorts them again.
  */
-function vectorCte(sql: Statement, tenantId: string, embedding: QueryEmbedding, limit: number): string {
+function vectorStatement(tenantId: string, scope: SourceScope, embedding: QueryEmbedding, limit: number): Statement & { text: string } {
+  const sql = new Statement();
   const dims = embedding.vector.length;
-  const literal = vectorLiteral(embedding.vector);
-  const query = `${sql.param(literal)}::vector(${dims})`;
-  return `vec AS MATERIALIZED (
-    SELECT c.id, (c.embedding::vector(${dims}) <=> ${query}) AS distance
+  const query = `${sql.param(vectorLiteral(embedding.vector))}::vector(${dims})`;
+  const tenant = sql.param(tenantId);
+  const text = `WITH ${sourcesCte(sql, tenant, scope)},
+  vec AS MATERIALIZED (
+    SELECT c.id, c.source_id, c.ordinal, c.content, c.metadata, (c.embedding::vector(${dims}) <=> ${query}) AS distance
     FROM chunks c
-    WHERE c.embedding_dims = ${dims} AND c.tenant_id = ${sql.param(tenantId)}::uuid
+    WHERE c.embedding_dims = ${dims} AND c.tenant_id = ${tenant}::uuid
       AND c.embedding_model = ${sql.param(embedding.model)} AND c.source_id IN (SELECT id FROM src)
     ORDER BY c.embedding::vector(${dims}) <=> ${query}
     LIMIT ${sql.param(limit)}
-  )`;
+  )
+  SELECT v.id, v.source_id, v.ordinal, v.content, v.metadata, s.title AS source_title, s.url AS source_url, v.distance::float8 AS distance
+  FROM vec v JOIN src s ON s.id = v.source_id
+  ORDER BY v.distance, v.id`;
+  return Object.assign(sql, { text });
 }
 
-function textCte(sql: Statement, tenantId: string, tsQuery: string, limit: number): string {
-  return `txt AS MATERIALIZED (
-    SELECT c.id, ts_rank_cd(c.tsv, q.query, 1) AS text_score
-    FROM chunks c, websearch_to_tsquery('simple', ${sql.param(tsQuery)}) AS q(query)
-    WHERE c.tenant_id = ${sql.param(tenantId)}::uuid AND c.tsv @@ q.query AND c.source_id IN (SELECT id FROM src)
-    ORDER BY text_score DESC, c.id
-    LIMIT ${sql.param(limit)}
-  )`;
+/**
+ * Full-text candidates, best first by ts_rank_cd over all the query's terms. Which chunks are
+ * considered follows "common terms" practice: a word (with its plural/singular forms) that the table
+ * statistics (pg_stats of the tsvector, scaled to this tenant's share of the rows) expect in more
+ * than COMMON_TERM_MATCHES of the tenant's chunks only adds to the rank of chunks matching a rarer
+ * word; when every word is common, the rarest one selects. Small tenants and fresh tables (no
+ * statistics yet) select by every word. At most TEXT_MATCH_CAP matching chunks are ranked, so no
+ * word can make a search slow.
+ */
+function textStatement(tenantId: string, scope: SourceScope, groups: readonly (readonly string[])[], limit: number): Statement & { text: string } {
+  const sql = new Statement();
+  const tenant = sql.param(tenantId);
+  const common = sql.param(COMMON_TERM_MATCHES);
+  const terms = groups.flat();
+  const groupOf = groups.flatMap((group, i) => group.map(() => i));
+  const text = `WITH ${sourcesCte(sql, tenant, scope)},
+  stats AS MATERIALIZED (
+    SELECT attname, most_common_vals::text::text[] AS vals, most_common_freqs AS freqs,
+           most_common_elems::text::text[] AS elems, most_common_elem_freqs AS elem_freqs
+    FROM pg_stats WHERE schemaname = current_schema() AND tablename = 'chunks' AND attname IN ('tenant_id', 'tsv')
+  ),
+  tenant_rows AS (
+    SELECT COALESCE((SELECT f.freq FROM stats, unnest(stats.vals, stats.freqs) AS f(val, freq) WHERE stats.attname = 'tenant_id' AND f.val = ${tenant}::text), 0)
+           * (SELECT GREATEST(reltuples, 0) FROM pg_class WHERE oid = 'chunks'::regclass) AS n
+  ),
+  term_stats AS (
+    SELECT t.term, t.grp, max(COALESCE(e.freq, 0)) OVER (PARTITION BY t.grp) * (SELECT n FROM tenant_rows) AS expected
+    FROM unnest(${sql.param(terms)}::text[], ${sql.param(groupOf)}::int[]) AS t(term, grp)
+    LEFT JOIN (SELECT e.elem, e.freq FROM stats, unnest(stats.elems, stats.elem_freqs) AS e(elem, freq) WHERE stats.attname = 'tsv') e ON e.elem = t.term
+  ),
+  rarest AS (SELECT grp FROM term_stats ORDER BY expected, grp LIMIT 1),
+  tsq AS MATERIALIZED (
+    SELECT websearch_to_tsquery('simple', string_agg(term, ' or ')) AS rank_query,
+           websearch_to_tsquery('simple', COALESCE(
+             string_agg(term, ' or ') FILTER (WHERE expected <= ${common}),
+             string_agg(term, ' or ') FILTER (WHERE grp = (SELECT grp FROM rarest))
+           )) AS match_query
+    FROM term_stats
+  ),
+  matched AS MATERIALIZED (
+    SELECT c.id, c.source_id, c.ordinal, c.content, c.metadata, c.tsv FROM chunks c
+    WHERE c.tenant_id = ${tenant}::uuid AND c.tsv @@ (SELECT match_query FROM tsq) AND c.source_id IN (SELECT id FROM src)
+    LIMIT ${sql.param(TEXT_MATCH_CAP)}
+  )
+  SELECT m.id, m.source_id, m.ordinal, m.content, m.metadata, s.title AS source_title, s.url AS source_url,
+         ts_rank_cd(m.tsv, (SELECT rank_query FROM tsq), 1)::float8 AS text_score
+  FROM matched m JOIN src s ON s.id = m.source_id
+  ORDER BY text_score DESC, m.id
+  LIMIT ${sql.param(limit)}`;
+  return Object.assign(sql, { text });
 }
 
 /** Settings for the HNSW scan, local to the search's transaction. */
 async function applyScanSettings(query: SqlQuery, efSearch: number, exact: boolean): Promise<void> {
   // Iterative scans (pgvector 0.8) keep walking the graph until enough rows pass the tenant filter,
-  // so a tenant sharing the index with bigger ones still gets its k results. Relaxed order: the
-  // statement re-sorts the candidates by distance itself.
+  // so a tenant sharing the index with bigger ones still gets its k results.
   const settings: [string, string][] = [
     ['hnsw.iterative_scan', 'relaxed_order'],
     ['hnsw.ef_search', String(efSearch)],
@@ -189,6 +243,13 @@ async function applyScanSettings(query: SqlQuery, efSearch: number, exact: boole
   if (exact) settings.push(['enable_indexscan', 'off'], ['enable_bitmapscan', 'off']);
   const calls = settings.map((_, i) => `set_config($${2 * i + 1}, $${2 * i + 2}, true)`).join(', ');
   await query(`SELECT ${calls}`, settings.flat());
+}
+
+async function vectorCandidates(sql: SqlExecutor, statement: Statement & { text: string }, efSearch: number, exact = false): Promise<VectorCandidate[]> {
+  return sql.transaction(async (query) => {
+    await applyScanSettings(query, efSearch, exact);
+    return query<VectorCandidate>(statement.text, statement.values);
+  });
 }
 
 function candidateCount(input: { k: number; candidates?: number }): number {
@@ -201,54 +262,59 @@ function efSearchFor(candidates: number, efSearch: number | undefined): number {
 
 /**
  * Hybrid search over one tenant's ready knowledge: pgvector cosine similarity and Postgres full-text
- * ranking, each taking its best `candidates`, fused by reciprocal rank. Always filtered by tenant and
- * source scope; vector ranking only with an embedding, full-text only when the query has content words.
- * One statement, so one round trip (plus the transaction's settings when the vector side runs).
+ * ranking each take their best `candidates` (two statements, run at once on two connections), fused
+ * here by reciprocal rank. Always filtered by tenant and source scope; vector ranking only with an
+ * embedding, full text only when the query has content words.
  */
 export async function hybridSearch(sql: SqlExecutor, input: HybridSearchInput): Promise<HybridSearchResult> {
   const k = Math.max(1, Math.floor(input.k));
   const candidates = candidateCount(input);
-  const tsQuery = fullTextQuery(input.query);
+  const terms = fullTextTermGroups(input.query);
   const embedding = input.embedding;
-  const mode: SearchMode = embedding ? (tsQuery ? 'hybrid' : 'vector') : tsQuery ? 'text' : 'none';
+  const mode: SearchMode = embedding ? (terms.length > 0 ? 'hybrid' : 'vector') : terms.length > 0 ? 'text' : 'none';
   if (mode === 'none') return { hits: [], mode };
 
-  const statement = new Statement();
-  const ctes = [sourcesCte(statement, input.tenantId, input.scope)];
-  if (embedding) {
-    ctes.push(vectorCte(statement, input.tenantId, embedding, candidates));
-    ctes.push(`vec_ranked AS (SELECT id, distance, row_number() OVER (ORDER BY distance, id)::int AS rank FROM vec)`);
-  } else {
-    ctes.push(`vec_ranked AS (SELECT NULL::uuid AS id, NULL::float8 AS distance, NULL::int AS rank WHERE FALSE)`);
-  }
-  if (tsQuery) {
-    ctes.push(textCte(statement, input.tenantId, tsQuery, candidates));
-    ctes.push(`txt_ranked AS (SELECT id, text_score, row_number() OVER (ORDER BY text_score DESC, id)::int AS rank FROM txt)`);
-  } else {
-    ctes.push(`txt_ranked AS (SELECT NULL::uuid AS id, NULL::real AS text_score, NULL::int AS rank WHERE FALSE)`);
-  }
-  const minSimilarity = statement.param(input.minSimilarity ?? -1);
-  ctes.push(`fused AS (
-    SELECT COALESCE(v.id, t.id) AS id, v.rank AS vector_rank, (1 - v.distance)::float8 AS similarity,
-           t.rank AS text_rank, t.text_score::float8 AS text_score,
-           (COALESCE(1.0 / (${RRF_K} + v.rank), 0) + COALESCE(1.0 / (${RRF_K} + t.rank), 0))::float8 AS score
-    FROM vec_ranked v FULL OUTER JOIN txt_ranked t ON t.id = v.id
-    WHERE t.id IS NOT NULL OR (1 - v.distance) >= ${minSimilarity}::float8
-  )`);
-  const text = `WITH ${ctes.join(',\n')}
-    SELECT f.id, c.source_id, c.ordinal, c.content, c.metadata, s.title AS source_title, s.url AS source_url,
-           f.score, f.vector_rank, f.similarity, f.text_rank, f.text_score
-    FROM fused f JOIN chunks c ON c.id = f.id JOIN src s ON s.id = c.source_id
-    ORDER BY f.score DESC, f.vector_rank ASC NULLS LAST, f.text_rank ASC NULLS LAST, f.id
-    LIMIT ${statement.param(k)}`;
+  const [vector, text] = await Promise.all([
+    embedding ? vectorCandidates(sql, vectorStatement(input.tenantId, input.scope, embedding, candidates), efSearchFor(candidates, input.efSearch)) : Promise.resolve([]),
+    terms.length > 0 ? textCandidates(sql, textStatement(input.tenantId, input.scope, terms, candidates)) : Promise.resolve([]),
+  ]);
+  return { hits: fuseByReciprocalRank(vector, text, { k, minSimilarity: input.minSimilarity ?? -1 }), mode };
+}
 
-  const rows = embedding
-    ? await sql.transaction(async (query) => {
-        await applyScanSettings(query, efSearchFor(candidates, input.efSearch), false);
-        return query<HitRow>(text, statement.values);
-      })
-    : await sql.query<HitRow>(text, statement.values);
-  return { hits: rows.map(toHit), mode };
+async function textCandidates(sql: SqlExecutor, statement: Statement & { text: string }): Promise<TextCandidate[]> {
+  return sql.query<TextCandidate>(statement.text, statement.values);
+}
+
+/**
+ * Reciprocal rank fusion: each chunk scores Σ 1/(RRF_K + rank) over the rankings it appears in
+ * (each list best first). Chunks only the vector side found need `minSimilarity`; ties go to the
+ * better vector rank, then the better text rank.
+ */
+export function fuseByReciprocalRank(
+  vector: readonly VectorCandidate[],
+  text: readonly TextCandidate[],
+  options: { k: number; minSimilarity: number },
+): SearchHit[] {
+  const byId = new Map<string, { row: CandidateRow; vectorRank: number | null; similarity: number | null; textRank: number | null; textScore: number | null }>();
+  vector.forEach((row, i) => byId.set(row.id, { row, vectorRank: i + 1, similarity: 1 - Number(row.distance), textRank: null, textScore: null }));
+  text.forEach((row, i) => {
+    const entry = byId.get(row.id);
+    if (entry) Object.assign(entry, { textRank: i + 1, textScore: Number(row.text_score) });
+    else byId.set(row.id, { row, vectorRank: null, similarity: null, textRank: i + 1, textScore: Number(row.text_score) });
+  });
+  const rankScore = (rank: number | null) => (rank === null ? 0 : 1 / (RRF_K + rank));
+  const hits = [...byId.values()]
+    .filter((e) => e.textRank !== null || (e.similarity ?? -Infinity) >= options.minSimilarity)
+    .map((e) => ({ ...e, score: rankScore(e.vectorRank) + rankScore(e.textRank) }));
+  const last = Number.MAX_SAFE_INTEGER;
+  hits.sort(
+    (a, b) =>
+      b.score - a.score ||
+      (a.vectorRank ?? last) - (b.vectorRank ?? last) ||
+      (a.textRank ?? last) - (b.textRank ?? last) ||
+      (a.row.id < b.row.id ? -1 : a.row.id > b.row.id ? 1 : 0),
+  );
+  return hits.slice(0, options.k).map((e) => toHit(e.row, e));
 }
 
 export interface NearestChunksInput {
@@ -263,15 +329,9 @@ export interface NearestChunksInput {
 
 /** The vector ranking alone (chunk ids nearest first, with cosine similarity): for recall measurements. */
 export async function nearestChunks(sql: SqlExecutor, input: NearestChunksInput): Promise<{ chunkId: string; similarity: number }[]> {
-  const statement = new Statement();
   const k = Math.max(1, Math.floor(input.k));
-  const text = `WITH ${sourcesCte(statement, input.tenantId, input.scope)}, ${vectorCte(statement, input.tenantId, input.embedding, k)}
-    SELECT id, (1 - distance)::float8 AS similarity FROM vec ORDER BY distance, id`;
-  const rows = await sql.transaction(async (query) => {
-    await applyScanSettings(query, efSearchFor(k, input.efSearch), input.exact ?? false);
-    return query<{ id: string; similarity: number }>(text, statement.values);
-  });
-  return rows.map((row) => ({ chunkId: row.id, similarity: Number(row.similarity) }));
+  const rows = await vectorCandidates(sql, vectorStatement(input.tenantId, input.scope, input.embedding, k), efSearchFor(k, input.efSearch), input.exact ?? false);
+  return rows.map((row) => ({ chunkId: row.id, similarity: 1 - Number(row.distance) }));
 }
 
 function metadataOf(value: unknown): Record<string, unknown> {
@@ -289,11 +349,10 @@ function nonEmptyString(value: unknown): string | undefined {
   return typeof value === 'string' && value.trim() !== '' ? value : undefined;
 }
 
-function numberOrNull(value: unknown): number | null {
-  return value === null || value === undefined ? null : Number(value);
-}
-
-function toHit(row: HitRow): SearchHit {
+function toHit(
+  row: CandidateRow,
+  ranks: { score: number; vectorRank: number | null; similarity: number | null; textRank: number | null; textScore: number | null },
+): SearchHit {
   const metadata = metadataOf(row.metadata);
   const url = nonEmptyString(metadata.url) ?? row.source_url ?? undefined;
   const page = typeof metadata.page === 'number' && Number.isInteger(metadata.page) ? metadata.page : undefined;
@@ -310,10 +369,10 @@ function toHit(row: HitRow): SearchHit {
     ordinal: Number(row.ordinal),
     content: row.content,
     metadata,
-    score: Number(row.score),
-    vectorRank: numberOrNull(row.vector_rank),
-    similarity: numberOrNull(row.similarity),
-    textRank: numberOrNull(row.text_rank),
-    textScore: numberOrNull(row.text_score),
+    score: ranks.score,
+    vectorRank: ranks.vectorRank,
+    similarity: ranks.similarity,
+    textRank: ranks.textRank,
+    textScore: ranks.textScore,
   };
 }

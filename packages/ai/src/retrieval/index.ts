@@ -1,8 +1,11 @@
 export {
+  fuseByReciprocalRank,
   hybridSearch,
   nearestChunks,
+  TEXT_MATCH_CAP,
   pgPoolExecutor,
   RRF_K,
+  type CandidateRow,
   type HybridSearchInput,
   type HybridSearchResult,
   type NearestChunksInput,
@@ -13,8 +16,10 @@ export {
   type SourceScope,
   type SqlExecutor,
   type SqlQuery,
+  type TextCandidate,
+  type VectorCandidate,
 } from './hybrid-search';
-export { contentWords, fullTextQuery } from './search-terms';
+export { contentWords, fullTextQuery, fullTextTermGroups, fullTextTerms } from './search-terms';
 export { isFollowUp, rewriteWithModel, searchQueryFor, type ModelRewriteOptions, type SearchQuery } from './follow-up';
 export {
   CitationTracker,

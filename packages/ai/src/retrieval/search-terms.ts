@@ -60,16 +60,27 @@ function variants(word: string): string[] {
 }
 
 /**
- * The full-text query for a question, in `websearch_to_tsquery` syntax: its content words (and their
- * plural/singular forms) joined by `or`, so a passage matching some of the words is found and one
- * matching more ranks higher. `null` when the text has no content words. websearch_to_tsquery never
- * raises a syntax error, and only letters and digits reach it.
+ * The words a question is searched by in full text, each with its plural/singular forms: one group
+ * per content word, at most MAX_TERMS groups. Only letters and digits: safe in `websearch_to_tsquery`.
+ */
+export function fullTextTermGroups(text: string): string[][] {
+  return contentWords(text)
+    .slice(0, MAX_TERMS)
+    .map((word) => variants(word));
+}
+
+/** Every term of `fullTextTermGroups`, once. */
+export function fullTextTerms(text: string): string[] {
+  return [...new Set(fullTextTermGroups(text).flat())];
+}
+
+/**
+ * The full-text query for a question, in `websearch_to_tsquery` syntax: its terms joined by `or`, so
+ * a passage matching some of the words is found and one matching more ranks higher. `null` when the
+ * text has no content words. websearch_to_tsquery never raises a syntax error, and only letters and
+ * digits reach it ("or" itself is a stop word, so never a term).
  */
 export function fullTextQuery(text: string): string | null {
-  const terms = new Set<string>();
-  for (const word of contentWords(text).slice(0, MAX_TERMS)) {
-    for (const variant of variants(word)) terms.add(variant);
-  }
-  // "or" is websearch syntax; as a word it is a stop word and never reaches here.
-  return terms.size === 0 ? null : [...terms].join(' or ');
+  const terms = fullTextTerms(text);
+  return terms.length === 0 ? null : terms.join(' or ');
 }
