@@ -237,3 +237,32 @@ describe('grounded answers with citations (real Postgres + Redis, fake Ollama ch
     });
   });
 });
+
+describe('follow-up rewriting by the model (RETRIEVAL_REWRITE=model)', () => {
+  let gw: TestGateway;
+  let tenant: TestTenant;
+  let billing: string;
+
+  beforeAll(async () => {
+    gw = await startTestGateway({ env: { RETRIEVAL_REWRITE: 'model', RETRIEVAL_REWRITE_TIMEOUT_MS: '2000' } });
+    tenant = await createTenant(gw.db, 'Plans');
+    billing = await seedSource(gw, { tenantId: tenant.tenantId, title: 'Enterprise billing', chunks: ['The Enterprise plan is billed at 99 euros per seat monthly.'] });
+    await seedSource(gw, { tenantId: tenant.tenantId, title: 'Shipping costs', chunks: ['Shipping costs five euros within Europe.'] });
+  });
+  afterAll(() => gw.close());
+
+  it('a follow-up is rewritten by one short model call, then searched; a standalone question makes no extra call', async () => {
+    gw.fake.script({ text: 'Single sign-on comes with Enterprise.' }, { text: 'Enterprise plan price per seat' }, { text: 'It is 99 euros per seat.' });
+    const first = await chat(gw, tenant.secretKey, { message: 'Which plan includes single sign-on?' });
+    expect(gw.fake.chatRequests()).toHaveLength(1);
+    const second = await chat(gw, tenant.secretKey, { message: 'How much does it cost?', sessionId: first.sessionId });
+    const requests = gw.fake.chatRequests();
+    expect(requests).toHaveLength(3);
+    const rewrite = JSON.stringify(requests[1]!.body);
+    expect(rewrite).toContain('standalone search query');
+    expect(rewrite).toContain('Which plan includes single sign-on?');
+    expect(knowledgeSent(gw, 2)).toContain('99 euros per seat');
+    expect(knowledgeSent(gw, 2)).not.toContain('Shipping costs five euros');
+    expect(second.citations.map((c) => c.sourceId)).toEqual([billing]);
+  });
+});
