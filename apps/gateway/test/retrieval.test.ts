@@ -225,6 +225,20 @@ describe('grounded answers with citations (real Postgres + Redis, fake Ollama ch
       expect(events.find((e) => e.type === 'citation')).toMatchObject({ citation: { index: 1, sourceId: docs.shipping } });
     });
 
+    it('OpenAI-compatible: knowledge_only and citations as extension fields', async () => {
+      gw.fake.setDown(true);
+      const res = await fetch(`${gw.url}/v1/chat/completions`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${acme.secretKey}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ model: 'babble-buddy', messages: [{ role: 'user', content: 'What is your refund policy?' }] }),
+      });
+      expect(res.status).toBe(200);
+      const body = await json<{ knowledge_only?: boolean; citations: TCitation[]; choices: { message: { content: string } }[] }>(res);
+      expect(body.knowledge_only).toBe(true);
+      expect(body.choices[0]!.message.content.startsWith('Search results:')).toBe(true);
+      expect(body.citations[0]).toMatchObject({ sourceId: docs.refunds });
+    });
+
     it('nothing relevant in the knowledge base: the usual MODEL_UNAVAILABLE error', async () => {
       gw.fake.setDown(true);
       const res = await fetch(`${gw.url}/api/v1/chat`, {
