@@ -4,10 +4,11 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
 import { isStopping, onCleanup, throwIfStopping } from './lib/cleanup.mjs';
 import { freePort, startNodeChild } from './lib/children.mjs';
+import { integerOption } from './lib/args.mjs';
 import { progress } from './lib/progress.mjs';
 import { assertRedisReachable } from './lib/services.mjs';
 import { machineInfo, RESULTS_DIR, writeResults } from './lib/results.mjs';
-import { round, summarize } from './lib/stats.mjs';
+import { round, roundSummary, summarize } from './lib/stats.mjs';
 import { gatewaySseReader, createStreamClient, ollamaChatReader } from './lib/stream-client.mjs';
 import { ms, ratio, renderTable } from './lib/table.mjs';
 import { builtFile, requireBuilt, ROOT, SetupError } from './lib/workspace.mjs';
@@ -95,10 +96,10 @@ function parseOptions(argv) {
     return null;
   }
   return {
-    levels: values.levels.split(',').map((level) => positiveInt('--levels', level)),
-    streams: values.streams === undefined ? undefined : positiveInt('--streams', values.streams),
+    levels: values.levels.split(',').map((level) => integerOption('--levels', level)),
+    streams: values.streams === undefined ? undefined : integerOption('--streams', values.streams),
     profile: values.profile,
-    ...(values['token-delay-ms'] === undefined ? {} : { tokenDelayMs: (FAKE.tokenDelayMs = positiveInt('--token-delay-ms', values['token-delay-ms'])) }),
+    ...(values['token-delay-ms'] === undefined ? {} : { tokenDelayMs: (FAKE.tokenDelayMs = integerOption('--token-delay-ms', values['token-delay-ms'])) }),
   };
 }
 
@@ -256,8 +257,8 @@ function analyse(concurrency, samples, rounds, gatewayCpuMs) {
       errors: failures.length + mismatched,
       textMismatches: mismatched,
       errorSamples: [...new Set(failures.map((r) => r.error))].slice(0, 5),
-      ttftMs: roundAll(summarize(ok.map((r) => r.ttftMs))),
-      totalMs: roundAll(summarize(ok.map((r) => r.totalMs))),
+      ttftMs: roundSummary(summarize(ok.map((r) => r.ttftMs))),
+      totalMs: roundSummary(summarize(ok.map((r) => r.totalMs))),
     };
   };
   const direct = side(samples.direct);
@@ -348,15 +349,7 @@ async function waitForHealth(gateway, url, timeoutMs = 30_000) {
   throw new Error(`the gateway did not answer GET /health with 200 within ${timeoutMs} ms:\n${gateway.output()}`);
 }
 
-function roundAll(summary) {
-  return Object.fromEntries(Object.entries(summary).map(([key, value]) => [key, key === 'count' ? value : round(value)]));
-}
 
-function positiveInt(flag, value) {
-  const parsed = Number(value);
-  if (!Number.isInteger(parsed) || parsed < 1) throw new SetupError(`${flag}: expected positive integers, got "${value}"`);
-  return parsed;
-}
 
 function redact(url) {
   return url.replace(/\/\/([^:@/]+):[^@/]*@/, '//$1:***@');

@@ -2,9 +2,10 @@ import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { isStopping, onCleanup, throwIfStopping } from './lib/cleanup.mjs';
+import { integerOption } from './lib/args.mjs';
 import { progress } from './lib/progress.mjs';
 import { machineInfo, writeResults } from './lib/results.mjs';
-import { round, summarize } from './lib/stats.mjs';
+import { round, roundSummary, summarize } from './lib/stats.mjs';
 import { ms, renderTable } from './lib/table.mjs';
 import { requireBuilt, ROOT, SetupError } from './lib/workspace.mjs';
 
@@ -185,7 +186,7 @@ export async function run(argv) {
   const recall = await measureRecall(ai, sql, corpus.tenantId, measured.slice(0, options.recallQueries), options);
   const plan = await vectorPlan(pool, corpus.tenantId, queries[0].embedding.vector);
 
-  const hybrid = roundAll(summarize(timings.hybrid));
+  const hybrid = roundSummary(summarize(timings.hybrid));
   const results = {
     bench: 'retrieval',
     timestamp: new Date(startedAt).toISOString(),
@@ -208,7 +209,7 @@ export async function run(argv) {
       load: corpus.load ?? 'reused a loaded database',
       measured: 'one hybridSearch call from Node (pg pool): BEGIN, scan settings, the fused statement, COMMIT; query embedding precomputed',
     },
-    latencyMs: { hybrid, vectorOnly: roundAll(summarize(timings.vector)), textOnly: roundAll(summarize(timings.text)) },
+    latencyMs: { hybrid, vectorOnly: roundSummary(summarize(timings.vector)), textOnly: roundSummary(summarize(timings.text)) },
     searchesWithFewerThanK: emptyResults.hybrid,
     recallAt10: recall,
     vectorPlan: plan,
@@ -241,12 +242,12 @@ function parseOptions(argv) {
     return null;
   }
   return {
-    chunks: positiveInt('--chunks', values.chunks),
-    others: nonNegativeInt('--others', values.others),
-    otherChunks: positiveInt('--other-chunks', values['other-chunks']),
-    queries: positiveInt('--queries', values.queries),
-    recallQueries: positiveInt('--recall-queries', values['recall-queries']),
-    efSearch: values['ef-search'] === undefined ? undefined : positiveInt('--ef-search', values['ef-search']),
+    chunks: integerOption('--chunks', values.chunks),
+    others: integerOption('--others', values.others, 0),
+    otherChunks: integerOption('--other-chunks', values['other-chunks']),
+    queries: integerOption('--queries', values.queries),
+    recallQueries: integerOption('--recall-queries', values['recall-queries']),
+    efSearch: values['ef-search'] === undefined ? undefined : integerOption('--ef-search', values['ef-search']),
     database: values.database,
     keep: values.keep,
   };
@@ -391,7 +392,7 @@ async function measureRecall(ai, sql, tenantId, queries, options) {
     min: sorted[0] ?? null,
     queriesBelow90: recalls.filter((r) => r < 0.9).length,
     queries: recalls.length,
-    exactSearchMs: roundAll(summarize(exactMs)),
+    exactSearchMs: roundSummary(summarize(exactMs)),
   };
 }
 
@@ -435,21 +436,8 @@ function printReport(results) {
   console.log(`target: recall@10 >= ${targets.recallAt10.threshold}: ${targets.recallAt10.value} ${verdict(targets.recallAt10.pass)}`);
 }
 
-function roundAll(summary) {
-  return Object.fromEntries(Object.entries(summary).map(([key, value]) => [key, key === 'count' ? value : round(value)]));
-}
 
-function positiveInt(flag, value) {
-  const parsed = Number(value);
-  if (!Number.isInteger(parsed) || parsed < 1) throw new SetupError(`${flag}: expected a positive integer, got "${value}"`);
-  return parsed;
-}
 
-function nonNegativeInt(flag, value) {
-  const parsed = Number(value);
-  if (!Number.isInteger(parsed) || parsed < 0) throw new SetupError(`${flag}: expected a whole number, got "${value}"`);
-  return parsed;
-}
 
 function log(message) {
   console.error(`[bench] ${message}`);
