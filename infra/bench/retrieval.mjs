@@ -373,6 +373,7 @@ async function measureRecall(ai, sql, tenantId, queries, options) {
   const bar = progress('recall@10 (approximate vs exact search)', queries.length);
   const recalls = [];
   const exactMs = [];
+  const worst = [];
   for (const query of queries) {
     if (isStopping()) break;
     const input = { tenantId, scope: { agentId: null }, embedding: query.embedding, k: K, ...(options.efSearch ? { efSearch: options.efSearch } : {}) };
@@ -383,14 +384,17 @@ async function measureRecall(ai, sql, tenantId, queries, options) {
     const tenth = exact[exact.length - 1]?.similarity ?? 1;
     const exactIds = new Set(exact.map((n) => n.chunkId));
     const found = approximate.filter((n) => exactIds.has(n.chunkId) || n.similarity >= tenth - 1e-9).length;
-    recalls.push(Math.min(found, exact.length) / Math.max(1, exact.length));
+    const recall = Math.min(found, exact.length) / Math.max(1, exact.length);
+    recalls.push(recall);
+    if (recall < 0.9) worst.push({ query: query.text, recall, approximateResults: approximate.length, exactTenthSimilarity: round(tenth, 4) });
     bar.tick();
   }
   const sorted = [...recalls].sort((a, b) => a - b);
   return {
     mean: round(recalls.reduce((sum, r) => sum + r, 0) / Math.max(1, recalls.length), 4),
     min: sorted[0] ?? null,
-    queriesBelow90: recalls.filter((r) => r < 0.9).length,
+    queriesBelow90: worst.length,
+    below90: worst.sort((a, b) => a.recall - b.recall).slice(0, 10),
     queries: recalls.length,
     exactSearchMs: roundSummary(summarize(exactMs)),
   };

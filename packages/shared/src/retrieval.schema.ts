@@ -25,7 +25,7 @@ export const ZKnowledgeSearchScores = z.object({
   /** Cosine similarity of the chunk to the query embedding. */
   similarity: z.number().nullable(),
   textRank: z.number().int().nullable(),
-  /** Postgres ts_rank_cd of the chunk for the query's words. */
+  /** Postgres ts_rank of the chunk for the query's words. */
   textScore: z.number().nullable(),
 });
 

@@ -79,30 +79,31 @@ export class KnowledgeSearchService {
 
   async search(input: SearchInput): Promise<SearchOutcome> {
     const started = performance.now();
-    let embedding: QueryEmbedding | undefined;
     let notice: string | null = null;
-    if (input.embedder) {
-      const { label, dimensions } = input.embedder;
-      try {
-        const vector = await withTimeout(input.embedder.embeddings.embedQuery(input.query), this.settings.embedTimeoutMs, `embedding with ${label}`);
-        if (vector.length === 0 || (dimensions !== undefined && vector.length !== dimensions)) {
-          throw new Error(`got a ${vector.length}-dimensional vector${dimensions ? `, expected ${dimensions}` : ''}`);
-        }
-        embedding = { vector, model: label };
-      } catch (error) {
-        notice = `The embedding model ${label} failed (${messageOf(error)}); searched by full text only`;
-        this.logger?.warn({ tenantId: input.tenantId, model: label, err: messageOf(error) }, 'query embedding failed; full-text search only');
-      }
-    }
+    // The full-text side starts at once; the vector side when the embedding arrives (or never, if it fails).
+    const embedding: Promise<QueryEmbedding | null> = input.embedder ? this.embed(input.embedder, input.query).catch((error: unknown) => {
+      notice = `The embedding model ${input.embedder?.label} failed (${messageOf(error)}); searched by full text only`;
+      this.logger?.warn({ tenantId: input.tenantId, model: input.embedder?.label, err: messageOf(error) }, 'query embedding failed; full-text search only');
+      return null;
+    }) : Promise.resolve(null);
     const result = await hybridSearch(this.sql, {
       tenantId: input.tenantId,
       scope: input.scope,
       query: input.query,
       k: input.k,
-      ...(embedding ? { embedding } : {}),
+      embedding,
       ...(input.minSimilarity !== undefined ? { minSimilarity: input.minSimilarity } : {}),
     });
     return { result, notice, tookMs: performance.now() - started };
+  }
+
+  private async embed(embedder: TenantEmbedder, query: string): Promise<QueryEmbedding> {
+    const { label, dimensions } = embedder;
+    const vector = await withTimeout(embedder.embeddings.embedQuery(query), this.settings.embedTimeoutMs, `embedding with ${label}`);
+    if (vector.length === 0 || (dimensions !== undefined && vector.length !== dimensions)) {
+      throw new Error(`got a ${vector.length}-dimensional vector${dimensions ? `, expected ${dimensions}` : ''}`);
+    }
+    return { vector, model: label };
   }
 
   /** The admin's search preview: ranked chunks with every score, and their sources. */
