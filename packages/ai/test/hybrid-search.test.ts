@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Pool } from 'pg';
-import { createTestDatabase, type TestDatabase } from '@babble-buddy/db';
+import { chunkEmbeddingIndexSql, createTestDatabase, type TestDatabase } from '@babble-buddy/db';
 import { fakeEmbedding, seedKnowledgeSource } from '@babble-buddy/testing';
 import { hybridSearch, nearestChunks, pgPoolExecutor, type QueryEmbedding, type SqlExecutor } from '../src';
 
@@ -155,14 +155,20 @@ describe('hybrid search (real Postgres + pgvector)', () => {
     const run = () => hybridSearch(sql, { tenantId: tenantSmall, scope: 'all', query, embedding: embed(query, 384, 'ollama:all-minilm'), k: 2 });
     const before = await run();
     expect(before.hits[0]?.content).toContain('Parking');
-    await exec(`CREATE INDEX IF NOT EXISTS "chunks_embedding_hnsw_384" ON "chunks" USING hnsw (("embedding"::vector(384)) vector_cosine_ops) WHERE "embedding_dims" = 384`, []);
+    // The index ingestion creates for a new dimension, as packages/db defines it: the query can use it.
+    await exec(chunkEmbeddingIndexSql(384)!, []);
     const after = await run();
     expect(after.hits.map((h) => h.chunkId)).toEqual(before.hits.map((h) => h.chunkId));
+    const plans = await vectorPlans((explaining) => nearestChunks(explaining, { tenantId: tenantSmall, scope: 'all', embedding: embed(query, 384, 'ollama:all-minilm'), k: 2 }));
+    expect(plans[0]).toContain('Index Scan using chunks_embedding_hnsw_384');
   });
 
-  it('the vector query matches the per-dimension partial HNSW index (the planner can use it)', async () => {
+  /**
+   * The plans of the vector statements `run` makes, explained under settings that rule out every other
+   * plan: what remains is the HNSW index, if the query can use it, or a plan without it.
+   */
+  async function vectorPlans(run: (explaining: SqlExecutor) => Promise<unknown>): Promise<string[]> {
     const plans: string[] = [];
-    // Same statements, explained: settings that rule out every other plan leave the HNSW index or nothing.
     const explaining: SqlExecutor = {
       query: sql.query,
       transaction: (work) =>
@@ -176,8 +182,15 @@ describe('hybrid search (real Postgres + pgvector)', () => {
           }),
         ),
     };
-    await nearestChunks(explaining, { tenantId: tenantA, scope: 'all', embedding: embed('refund'), k: 5 });
-    await hybridSearch(explaining, { tenantId: tenantA, scope: 'all', query: 'refund', embedding: embed('refund'), k: 5 });
+    await run(explaining);
+    return plans;
+  }
+
+  it('the vector query matches the per-dimension partial HNSW index (the planner can use it)', async () => {
+    const plans = [
+      ...(await vectorPlans((explaining) => nearestChunks(explaining, { tenantId: tenantA, scope: 'all', embedding: embed('refund'), k: 5 }))),
+      ...(await vectorPlans((explaining) => hybridSearch(explaining, { tenantId: tenantA, scope: 'all', query: 'refund', embedding: embed('refund'), k: 5 }))),
+    ];
     expect(plans).toHaveLength(2);
     for (const plan of plans) expect(plan).toContain('Index Scan using chunks_embedding_hnsw_768');
   });

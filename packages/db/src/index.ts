@@ -12,3 +12,4 @@ export {
   type EmbeddingDefaults,
 } from './embedding-config';
 export { knowledgeVersionKey, markKnowledgeChanged, type KnowledgeVersionStore } from './knowledge-version';
+export { CHUNK_HNSW_SETTINGS, chunkEmbeddingIndexName, chunkEmbeddingIndexSql, MAX_HNSW_DIMENSIONS } from './chunk-index';
