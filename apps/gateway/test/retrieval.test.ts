@@ -136,6 +136,19 @@ describe('grounded answers with citations (real Postgres + Redis, fake Ollama ch
     expect(b.citations.map((c) => c.sourceId)).toEqual([docs.bravo]);
   });
 
+  it('a tenant whose only knowledge belongs to one agent: other agents’ turns make no embedding request', async () => {
+    const tenant = await createTenant(gw.db, 'Scoped');
+    const agent = (await gw.db.agent.create({ data: { tenantId: tenant.tenantId, name: 'Billing', systemPrompt: '' } })).id;
+    const invoices = await seedSource(gw, { tenantId: tenant.tenantId, agentId: agent, title: 'Invoices', chunks: ['Invoices are sent on the first day of each month.'] });
+    gw.fake.script({ text: 'No idea.' }, { text: 'On the first [1].' });
+    const general = await chat(gw, tenant.secretKey, { message: 'When are invoices sent?' });
+    expect(general.citations).toEqual([]);
+    expect(embedRequests(gw)).toEqual([]);
+    const billing = await chat(gw, tenant.secretKey, { message: 'When are invoices sent?', agentId: agent });
+    expect(billing.citations.map((c) => c.sourceId)).toEqual([invoices]);
+    expect(embedRequests(gw)).toHaveLength(1);
+  });
+
   it('agent-scoped sources: the agent sees its own and tenant-wide ones; the default agent does not see them', async () => {
     gw.fake.script({ text: 'One.' }, { text: 'Two.' });
     await chat(gw, acme.secretKey, { message: 'How do I reset my password?', agentId: acmeAgentId });

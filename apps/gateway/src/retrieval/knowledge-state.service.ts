@@ -7,10 +7,17 @@ import { KnowledgeSearchService, type TenantEmbedder } from './knowledge-search.
 
 /** What a chat turn needs to know before it searches. */
 export interface KnowledgeState {
-  /** The tenant has at least one ready source: worth searching. */
-  hasKnowledge: boolean;
+  /** The tenant has ready sources for all its agents. */
+  tenantWide: boolean;
+  /** Agents with ready sources of their own. */
+  agents: ReadonlySet<string>;
   /** Its embedding model; null for full-text search (none configured, or its settings are unusable). */
   embedder: TenantEmbedder | null;
+}
+
+/** Whether a turn answered by `agentId` has anything to search. */
+export function hasKnowledgeFor(state: KnowledgeState, agentId: string | null): boolean {
+  return state.tenantWide || (agentId !== null && state.agents.has(agentId));
 }
 
 interface Cached {
@@ -69,14 +76,16 @@ export class KnowledgeStateService {
   }
 
   private async read(tenantId: string): Promise<KnowledgeState> {
-    const ready = await this.db.knowledgeSource.findFirst({ where: { tenantId, status: 'ready' }, select: { id: true } });
-    if (!ready) return { hasKnowledge: false, embedder: null };
+    const owners = await this.db.knowledgeSource.findMany({ where: { tenantId, status: 'ready' }, select: { agentId: true }, distinct: ['agentId'] });
+    const tenantWide = owners.some((o) => o.agentId === null);
+    const agents = new Set(owners.flatMap((o) => (o.agentId === null ? [] : [o.agentId])));
+    if (!tenantWide && agents.size === 0) return { tenantWide, agents, embedder: null };
     let embedder: TenantEmbedder | null = null;
     try {
       embedder = await this.search.embedderFor(tenantId);
     } catch (error) {
       this.logger.warn({ tenantId, err: error instanceof Error ? error.message : String(error) }, 'embedding settings unusable; full-text search only');
     }
-    return { hasKnowledge: true, embedder };
+    return { tenantWide, agents, embedder };
   }
 }

@@ -5,7 +5,7 @@ import { GATEWAY_CONFIG } from '../config/config';
 import type { GatewayConfig } from '../config/config.schema';
 import { LOGGER } from '../infra/tokens';
 import { KnowledgeSearchService } from './knowledge-search.service';
-import { KnowledgeStateService } from './knowledge-state.service';
+import { hasKnowledgeFor, KnowledgeStateService } from './knowledge-state.service';
 import { TurnKnowledge } from './turn-knowledge';
 
 export interface TurnQuestion {
@@ -22,8 +22,8 @@ export interface TurnQuestion {
 /**
  * The chat pipeline's retrieval step: for every user turn of a tenant with knowledge, search (the
  * question, or its rewrite when it is a follow-up) and hand back the passages and citation tracking.
- * A tenant without knowledge returns at once. Retrieval never fails a turn: errors are logged and
- * the model answers without passages.
+ * A tenant (or agent) without knowledge returns at once. Retrieval never fails a turn: errors are
+ * logged and the model answers without passages.
  */
 @Injectable()
 export class RetrievalService {
@@ -37,7 +37,7 @@ export class RetrievalService {
   async forTurn(input: TurnQuestion): Promise<TurnKnowledge | null> {
     try {
       const state = await this.state.forTenant(input.tenantId);
-      if (!state.hasKnowledge) return null;
+      if (!hasKnowledgeFor(state, input.agentId)) return null;
       const query = await this.searchQuery(input);
       const { result } = await this.search.search({
         tenantId: input.tenantId,
