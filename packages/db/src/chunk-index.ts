@@ -1,5 +1,5 @@
 /** HNSW build settings of every chunks embedding index (see migration 20261121030000_retrieval_tuning). */
-export const CHUNK_HNSW_SETTINGS = { m: 24, efConstruction: 128 } as const;
+export const CHUNK_HNSW_SETTINGS = { m: 16, efConstruction: 128 } as const;
 
 /** pgvector indexes `vector` columns of at most this many dimensions with HNSW. */
 export const MAX_HNSW_DIMENSIONS = 2000;

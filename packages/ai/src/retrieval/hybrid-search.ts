@@ -1,4 +1,5 @@
 import { fullTextTermGroups } from './search-terms';
+import { cachedTermStatistics, selectMatchTerms } from './term-statistics';
 
 /** Runs one parameterised statement (`$1`, `$2` …) and returns its rows. */
 export type SqlQuery = <Row>(text: string, values: readonly unknown[]) => Promise<Row[]>;
@@ -111,8 +112,6 @@ const MAX_EF_SEARCH = 1000;
 const MAX_DIMENSIONS = 16000;
 /** At most this many chunks matching the words are ranked (a bound on the ranking work). */
 export const TEXT_MATCH_CAP = 1000;
-/** A word expected in more of the tenant's chunks than this is "common": it ranks, but does not select. */
-const COMMON_TERM_MATCHES = 300;
 
 /** A chunk as either ranking returns it, with what a hit needs. */
 export interface CandidateRow {
@@ -185,43 +184,17 @@ function vectorStatement(tenantId: string, scope: SourceScope, embedding: QueryE
 /**
  * Full-text candidates, best first by ts_rank over all the query's terms (ts_rank_cd, cover density,
  * measured 10-20 times slower on chunks with a ten-term OR query, for little difference on passages
- * this short). Which chunks are
- * considered follows "common terms" practice: a word (with its plural/singular forms) that the table
- * statistics (pg_stats of the tsvector, scaled to this tenant's share of the rows) expect in more
- * than COMMON_TERM_MATCHES of the tenant's chunks only adds to the rank of chunks matching a rarer
- * word; when every word is common, the rarest one selects. Small tenants and fresh tables (no
- * statistics yet) select by every word. At most TEXT_MATCH_CAP matching chunks are ranked, so no
- * word can make a search slow.
+ * this short). Chunks are selected by `matchTerms` (see selectMatchTerms: common words rank but do not
+ * select), at most TEXT_MATCH_CAP of them, so no word can make a search slow.
  */
-function textStatement(tenantId: string, scope: SourceScope, groups: readonly (readonly string[])[], limit: number): Statement & { text: string } {
+function textStatement(tenantId: string, scope: SourceScope, matchTerms: readonly string[], rankTerms: readonly string[], limit: number): Statement & { text: string } {
   const sql = new Statement();
   const tenant = sql.param(tenantId);
-  const common = sql.param(COMMON_TERM_MATCHES);
-  const terms = groups.flat();
-  const groupOf = groups.flatMap((group, i) => group.map(() => i));
+  // Terms are letters and digits only (search-terms.ts); "or" is websearch syntax and never a term.
   const text = `WITH ${sourcesCte(sql, tenant, scope)},
-  stats AS MATERIALIZED (
-    SELECT attname, most_common_vals::text::text[] AS vals, most_common_freqs AS freqs,
-           most_common_elems::text::text[] AS elems, most_common_elem_freqs AS elem_freqs
-    FROM pg_stats WHERE schemaname = current_schema() AND tablename = 'chunks' AND attname IN ('tenant_id', 'tsv')
-  ),
-  tenant_rows AS (
-    SELECT COALESCE((SELECT f.freq FROM stats, unnest(stats.vals, stats.freqs) AS f(val, freq) WHERE stats.attname = 'tenant_id' AND f.val = ${tenant}::text), 0)
-           * (SELECT GREATEST(reltuples, 0) FROM pg_class WHERE oid = 'chunks'::regclass) AS n
-  ),
-  term_stats AS (
-    SELECT t.term, t.grp, max(COALESCE(e.freq, 0)) OVER (PARTITION BY t.grp) * (SELECT n FROM tenant_rows) AS expected
-    FROM unnest(${sql.param(terms)}::text[], ${sql.param(groupOf)}::int[]) AS t(term, grp)
-    LEFT JOIN (SELECT e.elem, e.freq FROM stats, unnest(stats.elems, stats.elem_freqs) AS e(elem, freq) WHERE stats.attname = 'tsv') e ON e.elem = t.term
-  ),
-  rarest AS (SELECT grp FROM term_stats ORDER BY expected, grp LIMIT 1),
   tsq AS MATERIALIZED (
-    SELECT websearch_to_tsquery('simple', string_agg(term, ' or ')) AS rank_query,
-           websearch_to_tsquery('simple', COALESCE(
-             string_agg(term, ' or ') FILTER (WHERE expected <= ${common}),
-             string_agg(term, ' or ') FILTER (WHERE grp = (SELECT grp FROM rarest))
-           )) AS match_query
-    FROM term_stats
+    SELECT websearch_to_tsquery('simple', ${sql.param(matchTerms.join(' or '))}) AS match_query,
+           websearch_to_tsquery('simple', ${sql.param(rankTerms.join(' or '))}) AS rank_query
   ),
   matched AS MATERIALIZED (
     SELECT c.id, c.source_id, c.ordinal, c.content, c.metadata, c.tsv FROM chunks c
@@ -281,14 +254,16 @@ export async function hybridSearch(sql: SqlExecutor, input: HybridSearchInput): 
     embedding.then((resolved) =>
       resolved ? vectorCandidates(sql, vectorStatement(input.tenantId, input.scope, resolved, candidates), efSearchFor(candidates, input.efSearch)) : [],
     ),
-    terms.length > 0 ? textCandidates(sql, textStatement(input.tenantId, input.scope, terms, candidates)) : Promise.resolve([]),
+    terms.length > 0 ? textCandidates(sql, input.tenantId, input.scope, terms, candidates) : Promise.resolve([]),
   ]);
   const embedded = (await embedding) !== null;
   const mode: SearchMode = embedded ? (terms.length > 0 ? 'hybrid' : 'vector') : terms.length > 0 ? 'text' : 'none';
   return { hits: fuseByReciprocalRank(vector, text, { k, minSimilarity: input.minSimilarity ?? -1 }), mode };
 }
 
-async function textCandidates(sql: SqlExecutor, statement: Statement & { text: string }): Promise<TextCandidate[]> {
+async function textCandidates(sql: SqlExecutor, tenantId: string, scope: SourceScope, groups: readonly (readonly string[])[], limit: number): Promise<TextCandidate[]> {
+  const matchTerms = selectMatchTerms(groups, await cachedTermStatistics(sql), tenantId);
+  const statement = textStatement(tenantId, scope, matchTerms, [...new Set(groups.flat())], limit);
   return sql.query<TextCandidate>(statement.text, statement.values);
 }
 

@@ -32,3 +32,11 @@ export {
   snippetOf,
   type Citation,
 } from './citations';
+export {
+  cachedTermStatistics,
+  COMMON_TERM_MATCHES,
+  NO_STATISTICS,
+  readTermStatistics,
+  selectMatchTerms,
+  type TermStatistics,
+} from './term-statistics';

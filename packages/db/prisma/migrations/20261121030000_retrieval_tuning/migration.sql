@@ -14,12 +14,13 @@ EXCEPTION WHEN feature_not_supported THEN
   RAISE NOTICE 'lz4 is not available on this server: chunks keep pglz compression';
 END $$;
 
--- HNSW graph: m 24 and ef_construction 128 (pgvector's defaults are 16 and 64). On clustered data (chunks
--- of one document resemble each other far more than the rest) the default graph let about 1 query in 20 of
--- `pnpm bench retrieval` descend into the wrong cluster (recall 0 for that query, 0.94 overall at
--- ef_search 100); these settings gave recall@10 1.0 at the same ef_search, for a slower build. Indexes for
--- other dimensions, created when first needed, use the same settings (chunkEmbeddingIndexSql in packages/db).
+-- HNSW graph: ef_construction 128 (pgvector's default is 64). On clustered data (chunks of one document
+-- resemble each other far more than the rest) the default graph let about 1 query in 20 of `pnpm bench retrieval`
+-- descend into the wrong cluster (recall 0 for that query, 0.94 overall at ef_search 100); with 128, 0.99.
+-- m stays 16: 24 measured no better on recall and costs half again as many distance computations per search.
+-- Indexes for other dimensions, created when first needed, use the same settings (chunkEmbeddingIndexSql in
+-- packages/db).
 DROP INDEX IF EXISTS "chunks_embedding_hnsw_768";
 DROP INDEX IF EXISTS "chunks_embedding_hnsw_1536";
-CREATE INDEX "chunks_embedding_hnsw_768" ON "chunks" USING hnsw (("embedding"::vector(768)) vector_cosine_ops) WITH (m = 24, ef_construction = 128) WHERE "embedding_dims" = 768;
-CREATE INDEX "chunks_embedding_hnsw_1536" ON "chunks" USING hnsw (("embedding"::vector(1536)) vector_cosine_ops) WITH (m = 24, ef_construction = 128) WHERE "embedding_dims" = 1536;
+CREATE INDEX "chunks_embedding_hnsw_768" ON "chunks" USING hnsw (("embedding"::vector(768)) vector_cosine_ops) WITH (m = 16, ef_construction = 128) WHERE "embedding_dims" = 768;
+CREATE INDEX "chunks_embedding_hnsw_1536" ON "chunks" USING hnsw (("embedding"::vector(1536)) vector_cosine_ops) WITH (m = 16, ef_construction = 128) WHERE "embedding_dims" = 1536;
