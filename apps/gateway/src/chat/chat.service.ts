@@ -20,6 +20,7 @@ import { GATEWAY_CONFIG } from '../config/config';
 import type { GatewayConfig } from '../config/config.schema';
 import { DB, LOGGER } from '../infra/tokens';
 import { RateLimitService, type RateBucket } from '../rate-limit/rate-limit.service';
+import type { KnowledgeState } from '../retrieval/knowledge-state.service';
 import { RetrievalService } from '../retrieval/retrieval.service';
 import { KNOWLEDGE_ONLY_MODEL, KNOWLEDGE_ONLY_PROVIDER, type TurnKnowledge } from '../retrieval/turn-knowledge';
 import { ConversationsService, sessionNotFound, type TurnConversation } from './conversations.service';
@@ -74,6 +75,8 @@ export class ChatService {
     const { principal } = caller;
     if (principal.kind === 'widget' && request.sessionId && request.sessionId !== principal.sessionId) throw sessionNotFound();
     const sessionId = principal.kind === 'widget' ? principal.sessionId : (request.sessionId ?? randomUUID());
+    // Whether the tenant has knowledge (cached, one Redis read) is looked up while the rest goes on.
+    const knowledgeState = this.retrieval.stateFor(principal.tenantId);
     // Reads that do not depend on each other run together; nothing is written before the rate limit passes.
     const [, agent, providers] = await Promise.all([
       this.rateLimit.consume(this.buckets(caller, sessionId)),
@@ -104,6 +107,7 @@ export class ChatService {
       userMessage: request.message,
       userMessageId: started.userMessageId,
       agentId: agent?.id ?? null,
+      knowledgeState,
       systemPrompt: agent?.systemPrompt ?? null,
       options,
     }).catch((error: unknown) => this.logger.error({ err: error, messageId: started.messageId }, 'answer pipeline failed'));
@@ -163,7 +167,14 @@ export class ChatService {
     turn: TurnStream,
     conversation: TurnConversation,
     providers: ProviderConfig[],
-    input: { userMessage: string; userMessageId: string; agentId: string | null; systemPrompt: string | null; options: TurnOptions },
+    input: {
+      userMessage: string;
+      userMessageId: string;
+      agentId: string | null;
+      knowledgeState: Promise<KnowledgeState>;
+      systemPrompt: string | null;
+      options: TurnOptions;
+    },
   ): Promise<void> {
     const messageId = turn.messageId;
     const tenantId = conversation.tenantId;
@@ -171,7 +182,7 @@ export class ChatService {
     let knowledge: TurnKnowledge | null = null;
     try {
       const history = input.options.history ?? (await this.conversations.promptHistory(conversation, input.userMessageId));
-      knowledge = await this.retrieval.forTurn({ tenantId, agentId: input.agentId, question: input.userMessage, history, providers });
+      knowledge = await this.retrieval.forTurn({ tenantId, state: input.knowledgeState, agentId: input.agentId, question: input.userMessage, history, providers });
       const systemPrompt = [input.systemPrompt, input.options.extraSystem].filter(Boolean).join('\n\n') || null;
       const prompt = assemblePrompt({
         systemPrompt,

@@ -15,6 +15,8 @@ export interface KnowledgeState {
   embedder: TenantEmbedder | null;
 }
 
+export const NO_KNOWLEDGE: KnowledgeState = { tenantWide: false, agents: new Set(), embedder: null };
+
 /** Whether a turn answered by `agentId` has anything to search. */
 export function hasKnowledgeFor(state: KnowledgeState, agentId: string | null): boolean {
   return state.tenantWide || (agentId !== null && state.agents.has(agentId));

@@ -5,11 +5,13 @@ import { GATEWAY_CONFIG } from '../config/config';
 import type { GatewayConfig } from '../config/config.schema';
 import { LOGGER } from '../infra/tokens';
 import { KnowledgeSearchService } from './knowledge-search.service';
-import { hasKnowledgeFor, KnowledgeStateService } from './knowledge-state.service';
+import { hasKnowledgeFor, KnowledgeStateService, NO_KNOWLEDGE, type KnowledgeState } from './knowledge-state.service';
 import { TurnKnowledge } from './turn-knowledge';
 
 export interface TurnQuestion {
   tenantId: string;
+  /** From `stateFor`, started early so the lookup overlaps the turn's other work. */
+  state: Promise<KnowledgeState>;
   /** The answering agent: it sees tenant-wide sources and its own. */
   agentId: string | null;
   question: string;
@@ -34,9 +36,20 @@ export class RetrievalService {
     @Inject(LOGGER) private readonly logger: Logger,
   ) {}
 
+  /**
+   * The tenant's knowledge state (cached; one Redis read). Never rejects: when it cannot be read,
+   * the turn goes on without knowledge. Start it early and hand it to `forTurn`.
+   */
+  stateFor(tenantId: string): Promise<KnowledgeState> {
+    return this.state.forTenant(tenantId).catch((error: unknown) => {
+      this.logger.error({ err: error, tenantId }, 'knowledge state unavailable; answering without knowledge');
+      return NO_KNOWLEDGE;
+    });
+  }
+
   async forTurn(input: TurnQuestion): Promise<TurnKnowledge | null> {
     try {
-      const state = await this.state.forTenant(input.tenantId);
+      const state = await input.state;
       if (!hasKnowledgeFor(state, input.agentId)) return null;
       const query = await this.searchQuery(input);
       const { result } = await this.search.search({
