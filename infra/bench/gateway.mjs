@@ -3,9 +3,10 @@ import { join, relative } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
 import { isStopping, onCleanup, throwIfStopping } from './lib/cleanup.mjs';
+import { integerOption } from './lib/args.mjs';
 import { progress } from './lib/progress.mjs';
 import { machineInfo, RESULTS_DIR, writeResults } from './lib/results.mjs';
-import { round, summarize } from './lib/stats.mjs';
+import { round, roundSummary, summarize } from './lib/stats.mjs';
 import { gatewaySseReader, createStreamClient, ollamaChatReader } from './lib/stream-client.mjs';
 import { ms, ratio, renderTable } from './lib/table.mjs';
 import { createBenchDatabase, log, MODEL, startFakeLlm, startGateway } from './lib/stack.mjs';
@@ -93,10 +94,10 @@ function parseOptions(argv) {
     return null;
   }
   return {
-    levels: values.levels.split(',').map((level) => positiveInt('--levels', level)),
-    streams: values.streams === undefined ? undefined : positiveInt('--streams', values.streams),
+    levels: values.levels.split(',').map((level) => integerOption('--levels', level)),
+    streams: values.streams === undefined ? undefined : integerOption('--streams', values.streams),
     profile: values.profile,
-    ...(values['token-delay-ms'] === undefined ? {} : { tokenDelayMs: (FAKE.tokenDelayMs = positiveInt('--token-delay-ms', values['token-delay-ms'])) }),
+    ...(values['token-delay-ms'] === undefined ? {} : { tokenDelayMs: (FAKE.tokenDelayMs = integerOption('--token-delay-ms', values['token-delay-ms'])) }),
   };
 }
 
@@ -217,8 +218,8 @@ function analyse(concurrency, samples, rounds, gatewayCpuMs) {
       errors: failures.length + mismatched,
       textMismatches: mismatched,
       errorSamples: [...new Set(failures.map((r) => r.error))].slice(0, 5),
-      ttftMs: roundAll(summarize(ok.map((r) => r.ttftMs))),
-      totalMs: roundAll(summarize(ok.map((r) => r.totalMs))),
+      ttftMs: roundSummary(summarize(ok.map((r) => r.ttftMs))),
+      totalMs: roundSummary(summarize(ok.map((r) => r.totalMs))),
     };
   };
   const direct = side(samples.direct);
@@ -294,13 +295,5 @@ async function createTenant(createDbClient, generateApiKey, databaseUrl) {
   }
 }
 
-function roundAll(summary) {
-  return Object.fromEntries(Object.entries(summary).map(([key, value]) => [key, key === 'count' ? value : round(value)]));
-}
 
-function positiveInt(flag, value) {
-  const parsed = Number(value);
-  if (!Number.isInteger(parsed) || parsed < 1) throw new SetupError(`${flag}: expected positive integers, got "${value}"`);
-  return parsed;
-}
 

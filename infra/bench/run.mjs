@@ -9,6 +9,7 @@ const BENCHES = {
   widget: './widget.mjs',
   ingest: './ingest.mjs',
   admin: './admin.mjs',
+  retrieval: './retrieval.mjs',
 };
 
 async function main() {

@@ -18,7 +18,7 @@ function newestMtime(dir: string): number {
 
 /** CI builds before testing (turbo); locally, rebuild when the CLI or the services it uses changed since. */
 export function ensureBuilt(): void {
-  const sources = ['cli', 'admin', 'common', 'auth', 'config', 'knowledge', 'widget'].map((dir) => newestMtime(join(GATEWAY_DIR, 'src', dir)));
+  const sources = ['cli', 'admin', 'common', 'auth', 'config', 'knowledge', 'widget', 'retrieval'].map((dir) => newestMtime(join(GATEWAY_DIR, 'src', dir)));
   if (existsSync(CLI) && statSync(CLI).mtimeMs >= Math.max(...sources)) return;
   execFileSync(join(GATEWAY_DIR, 'node_modules', '.bin', 'tsc'), ['-p', 'tsconfig.build.json'], { cwd: GATEWAY_DIR, stdio: 'pipe' });
 }

@@ -3,6 +3,8 @@ import { ZAgent, ZApiKey, ZCreatedKey, ZCreateTenantResponse, ZLlmConfig, ZTenan
 import { AdminUsersService } from '../src/admin/admin-users.service';
 import { AuditService } from '../src/admin/audit.service';
 import { ApiKeysService } from '../src/auth/api-keys.service';
+import { seedKnowledgeSource, startFakeLlm, type FakeLlm } from '@babble-buddy/testing';
+import { ZKnowledgeSearchResponse } from '@babble-buddy/shared';
 import { ensureBuilt, runCli, type RunResult } from './cli.fixtures';
 import { BASE_DATABASE_URL, eventually, startTenantCache } from './harness';
 
@@ -260,5 +262,53 @@ describe('bad arguments', () => {
     const help = await run(['key', 'create', '--help'], { DATABASE_URL: undefined });
     expect(help.code).toBe(0);
     expect(help.stdout).toContain('--rate-limit <n>');
+  });
+});
+
+describe('kb search', () => {
+  let fake: FakeLlm;
+  let tenantId: string;
+  let refunds: string;
+
+  beforeAll(async () => {
+    fake = await startFakeLlm();
+    tenantId = (await db.tenant.create({ data: { name: 'Knowledge Co', slug: 'knowledge-co' } })).id;
+    const exec = (sql: string, values: unknown[]) => db.$executeRawUnsafe(sql, ...values);
+    refunds = (await seedKnowledgeSource(exec, { tenantId, title: 'Refund policy', chunks: [{ content: 'Refunds are issued within 14 days of purchase.', metadata: { page: 4 } }] })).sourceId;
+    await seedKnowledgeSource(exec, { tenantId, title: 'Shipping', chunks: ['Standard shipping takes five business days.'] });
+  });
+  afterAll(() => fake.close());
+
+  it('prints ranked results with scores, as JSON and as a table, embedding the query with the default model', async () => {
+    const env = { OLLAMA_BASE_URL: fake.url };
+    const result = ZKnowledgeSearchResponse.parse(await runJson(['kb', 'search', '--tenant', 'knowledge-co', 'How long do refunds take?', '--k', '1'], env));
+    expect(result).toMatchObject({ mode: 'hybrid', embeddingModel: 'ollama:nomic-embed-text', notice: null });
+    expect(result.results).toEqual([expect.objectContaining({ rank: 1, page: 4, source: { id: refunds, title: 'Refund policy', url: null }, scores: expect.objectContaining({ vectorRank: 1, textRank: 1 }) })]);
+    expect(fake.requests.filter((r) => r.path === '/api/embed')).toHaveLength(1);
+
+    const table = await run(['kb', 'search', '--tenant', tenantId, 'refunds'], env);
+    expect(table.code).toBe(0);
+    expect(table.stdout).toMatch(/^knowledge-co: 2 results for "refunds" — vector \(ollama:nomic-embed-text\) \+ full text/);
+    expect(table.stdout).toMatch(/\n# +FUSED +VEC +SIM +TEXT +SOURCE +PAGE +CONTENT\n/);
+    expect(table.stdout).toMatch(/1 +0\.\d{4} +1 +\S+ +1 +Refund policy +4 +Refunds are issued within 14 days of purchase\./);
+  });
+
+  it('searches by full text when the deployment has no embedding model', async () => {
+    const result = ZKnowledgeSearchResponse.parse(await runJson(['kb', 'search', '--tenant', 'knowledge-co', 'shipping days'], { EMBEDDING_PROVIDER: 'none' }));
+    expect(result.mode).toBe('text');
+    expect(result.results[0]?.content).toBe('Standard shipping takes five business days.');
+  });
+
+  it('refuses bad arguments with exit code 2', async () => {
+    for (const [args, message] of [
+      [['kb', 'search', '--tenant', 'knowledge-co', 'x', '--k', '51'], /^error: --k: /],
+      [['kb', 'search', '--tenant', 'knowledge-co', '   '], /^error: QUERY: query is empty/],
+      [['kb', 'search', '--tenant', 'knowledge-co', 'x', '--agent', 'nope'], /^error: --agent: /],
+      [['kb', 'search', '--tenant', 'no-such-tenant', 'x'], /^error: /],
+    ] as const) {
+      const result = await run([...args], { EMBEDDING_PROVIDER: 'none' });
+      expect([args.join(' '), result.code]).toEqual([args.join(' '), 2]);
+      expect(result.stderr).toMatch(message);
+    }
   });
 });

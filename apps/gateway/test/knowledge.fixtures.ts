@@ -5,6 +5,8 @@ import { dirname, join } from 'node:path';
 import { ADMIN_NAMESPACE, QUEUES, type AdminClientToServerEvents, type AdminServerToClientEvents, type TAdminAck, type TKnowledgeProgressEvent } from '@babble-buddy/shared';
 import { io, type Socket } from 'socket.io-client';
 import { Queue } from 'bullmq';
+import { seedKnowledgeSource, type SeedSource } from '@babble-buddy/testing';
+import { TenantCache } from '../src/infra/tenant-cache';
 import type { TestGateway } from './harness';
 
 /** Queue keys of one test file, apart from every other test run sharing this Redis. */
@@ -145,4 +147,40 @@ export async function uploadFiles(url: string, token: string | undefined, tenant
   });
   const text = await response.text();
   return { status: response.status, body: text ? JSON.parse(text) : null };
+}
+
+
+/**
+ * A ready knowledge source with chunks, written straight to the database (as ingestion would leave
+ * it; vectors from fakeEmbedding under "ollama:nomic-embed-text" unless given), then the gateway's cache
+ * of the tenant dropped, so the next turn sees it.
+ */
+export async function seedSource(gw: TestGateway, source: SeedSource): Promise<string> {
+  const { sourceId } = await seedKnowledgeSource((sql, values) => gw.db.$executeRawUnsafe(sql, ...values), source);
+  // Postgres notifies every gateway of the new source; this one is told at once, so the next turn sees it.
+  gw.app.get(TenantCache).invalidate(source.tenantId);
+  return sourceId;
+}
+
+/** The tenant's own embedding model (provider "none": full-text search only), as the admin would set it. */
+export async function setEmbeddingModel(gw: TestGateway, tenantId: string, config: { provider: 'ollama' | 'openai' | 'none'; model?: string; baseUrl?: string }): Promise<void> {
+  await gw.db.embeddingConfig.upsert({
+    where: { tenantId },
+    create: { tenantId, provider: config.provider, model: config.model ?? null, baseUrl: config.baseUrl ?? null },
+    update: { provider: config.provider, model: config.model ?? null, baseUrl: config.baseUrl ?? null },
+  });
+  gw.app.get(TenantCache).invalidate(tenantId);
+}
+
+/** The knowledge section of the system prompt the fake model received in request `index`. */
+export function knowledgeSent(gw: TestGateway, index: number): string {
+  const body = gw.fake.chatRequests()[index]?.body as { messages?: { role: string; content: string }[] } | undefined;
+  const system = body?.messages?.find((m) => m.role === 'system')?.content ?? '';
+  const match = /<untrusted_knowledge>([\s\S]*)<\/untrusted_knowledge>/.exec(system);
+  return match?.[1] ?? '';
+}
+
+/** Paths of the embedding requests the fake received. */
+export function embedRequests(gw: TestGateway): string[] {
+  return gw.fake.requests.filter((r) => r.path === '/api/embed' || r.path === '/api/embeddings' || r.path === '/v1/embeddings').map((r) => r.path);
 }

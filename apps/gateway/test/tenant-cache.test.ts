@@ -28,6 +28,8 @@ describe('tenant cache, kept correct by Postgres notifications', () => {
 
   it('serves repeated requests from the cache: a change Postgres does not announce is not seen', async () => {
     const acme = await createTenant(gw.db, 'Cached');
+    // Creating the tenant notified too; let that land first, or it could drop the entry this test relies on.
+    await new Promise((resolve) => setTimeout(resolve, 300));
     expect((await chat(acme)).status).toBe(200);
     // Silence the trigger, then revoke: only a cached key can still authenticate.
     await gw.db.$executeRawUnsafe('ALTER TABLE api_keys DISABLE TRIGGER api_keys_notify_changed');

@@ -28,3 +28,8 @@ export function round(value, digits = 2) {
   const factor = 10 ** digits;
   return Math.round(value * factor) / factor;
 }
+
+/** A `summarize` result with every figure rounded (the count as it is). */
+export function roundSummary(summary) {
+  return Object.fromEntries(Object.entries(summary).map(([key, value]) => [key, key === 'count' ? value : round(value)]));
+}

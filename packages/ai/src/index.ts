@@ -34,3 +34,4 @@ export {
   type ProviderCheck,
   type ProviderEndpoint,
 } from './health';
+export * from './retrieval';

@@ -12,3 +12,4 @@ export {
   type EmbeddingDefaults,
 } from './embedding-config';
 export { listenTenantChanges, TENANT_CHANGED_CHANNEL, type TenantChangeHandlers, type TenantChangeListener } from './tenant-changes';
+export { CHUNK_HNSW_SETTINGS, chunkEmbeddingIndexName, chunkEmbeddingIndexSql, MAX_HNSW_DIMENSIONS } from './chunk-index';

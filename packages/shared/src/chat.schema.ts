@@ -25,6 +25,11 @@ export const ZChatResponse = z.object({
   usage: ZUsage,
   model: z.string(),
   provider: z.string(),
+  /**
+   * No model was reachable: `response` is the knowledge base's best passages, labelled as search
+   * results (provider "knowledge"), not a written answer. Absent on normal answers.
+   */
+  knowledgeOnly: z.boolean().optional(),
 });
 export type TChatResponse = z.infer<typeof ZChatResponse>;
 
@@ -35,7 +40,7 @@ export const ZStreamEvent = z.discriminatedUnion('type', [
   z.object({ type: z.literal('chunk'), ...streamBase, text: z.string() }),
   z.object({ type: z.literal('citation'), ...streamBase, citation: ZCitation }),
   z.object({ type: z.literal('tool'), ...streamBase, name: z.string(), status: z.enum(['started', 'finished', 'failed']) }),
-  z.object({ type: z.literal('done'), ...streamBase, response: z.string(), usage: ZUsage, model: z.string(), provider: z.string(), ttftMs: z.number().nullable() }),
+  z.object({ type: z.literal('done'), ...streamBase, response: z.string(), usage: ZUsage, model: z.string(), provider: z.string(), ttftMs: z.number().nullable(), knowledgeOnly: z.boolean().optional() }),
   z.object({ type: z.literal('error'), ...streamBase, code: ZErrorCode, message: z.string(), partial: z.string() }),
 ]);
 export type TStreamEvent = z.infer<typeof ZStreamEvent>;
@@ -47,6 +52,8 @@ export const ZHistoryMessage = z.object({
   content: z.string(),
   status: ZMessageStatus,
   citations: z.array(ZCitation),
+  /** A knowledge-only answer (search results given while no model was reachable). */
+  knowledgeOnly: z.boolean().optional(),
   createdAt: z.string(),
   updatedAt: z.string(),
 });

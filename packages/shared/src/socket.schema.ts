@@ -41,6 +41,8 @@ export const ZResponseComplete = z.object({
   response: z.string(),
   citations: z.array(ZCitation),
   usage: ZUsage,
+  /** Search results given while no model was reachable (see TChatResponse.knowledgeOnly). */
+  knowledgeOnly: z.boolean().optional(),
   error: z.object({ code: ZErrorCode, message: z.string() }).optional(),
 });
 export type TResponseComplete = z.infer<typeof ZResponseComplete>;

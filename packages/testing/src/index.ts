@@ -14,3 +14,4 @@ export {
   axeViolations,
   type AxeViolation,
 } from './browser';
+export { seedKnowledgeSource, type SeedChunk, type SeedExecutor, type SeedSource } from './knowledge-seed';

@@ -122,7 +122,16 @@ export class ChatGateway implements OnGatewayInit, OnModuleDestroy {
         } else if (event.type === 'citation') citations.push(event.citation);
         else if (event.type === 'tool') socket.emit('action_performed', { sessionId, messageId, name: event.name, status: event.status });
         else if (event.type === 'done') {
-          socket.emit('response_complete', { messageId, sessionId, seq: Math.max(event.seq, lastChunkSeq + 1), status: 'complete', response: event.response, citations, usage: event.usage });
+          socket.emit('response_complete', {
+            messageId,
+            sessionId,
+            seq: Math.max(event.seq, lastChunkSeq + 1),
+            status: 'complete',
+            response: event.response,
+            citations,
+            usage: event.usage,
+            ...(event.knowledgeOnly ? { knowledgeOnly: true } : {}),
+          });
         } else if (event.type === 'error') {
           const usage = { promptTokens: 0, completionTokens: 0 };
           socket.emit('response_complete', { messageId, sessionId, seq: Math.max(event.seq, lastChunkSeq + 1), status: 'failed', response: event.partial, citations, usage, error: { code: event.code, message: event.message } });

@@ -2,6 +2,7 @@ import { Module } from '@nestjs/common';
 import { HealthModule } from '../health/health.module';
 import { OpenAICompatController } from '../openai/openai-compat.controller';
 import { RateLimitService } from '../rate-limit/rate-limit.service';
+import { RetrievalModule } from '../retrieval/retrieval.module';
 import { ChatController } from './chat.controller';
 import { ChatGateway } from './chat.gateway';
 import { ChatService } from './chat.service';
@@ -10,7 +11,7 @@ import { ProvidersService } from './providers.service';
 import { TurnsService } from './turns.service';
 
 @Module({
-  imports: [HealthModule],
+  imports: [HealthModule, RetrievalModule],
   controllers: [ChatController, OpenAICompatController],
   providers: [ChatService, ConversationsService, ProvidersService, TurnsService, RateLimitService, ChatGateway],
   exports: [ChatService, ConversationsService, TurnsService, RateLimitService],

@@ -21,6 +21,9 @@ import type { GatewayConfig } from '../config/config.schema';
 import { TenantCache } from '../infra/tenant-cache';
 import { DB, LOGGER } from '../infra/tokens';
 import { RateLimitService, type RateBucket } from '../rate-limit/rate-limit.service';
+import type { KnowledgeState } from '../retrieval/knowledge-state.service';
+import { RetrievalService } from '../retrieval/retrieval.service';
+import { KNOWLEDGE_ONLY_MODEL, KNOWLEDGE_ONLY_PROVIDER, type TurnKnowledge } from '../retrieval/turn-knowledge';
 import { ConversationsService, sessionNotFound, type FinishedRequest, type TurnConversation } from './conversations.service';
 import { ProvidersService } from './providers.service';
 import type { TurnStream } from './turn-stream';
@@ -70,6 +73,7 @@ export class ChatService {
     private readonly conversations: ConversationsService,
     private readonly providers: ProvidersService,
     private readonly turns: TurnsService,
+    private readonly retrieval: RetrievalService,
     cache: TenantCache,
   ) {
     this.agents = cache.store<TurnAgent | null>();
@@ -83,6 +87,8 @@ export class ChatService {
     const { principal } = caller;
     if (principal.kind === 'widget' && request.sessionId && request.sessionId !== principal.sessionId) throw sessionNotFound();
     const sessionId = principal.kind === 'widget' ? principal.sessionId : (request.sessionId ?? randomUUID());
+    // Whether the tenant has knowledge (cached per process, invalidated by Postgres) is looked up alongside.
+    const knowledgeState = this.retrieval.stateFor(principal.tenantId);
     // Reads that do not depend on each other run together; nothing is written before the rate limit passes.
     const [, agent, providers] = await Promise.all([
       this.rateLimit.consume(this.buckets(caller, sessionId)),
@@ -112,6 +118,8 @@ export class ChatService {
     void this.generate(turn, stored.conversation, providers, {
       userMessage: request.message,
       userMessageId: started.userMessageId,
+      agentId: agent?.id ?? null,
+      knowledgeState,
       systemPrompt: agent?.systemPrompt ?? null,
       options,
     }).catch((error: unknown) => this.logger.error({ err: error, messageId: started.messageId }, 'answer pipeline failed'));
@@ -145,6 +153,7 @@ export class ChatService {
       usage: result.done.usage,
       model: result.done.model,
       provider: result.done.provider,
+      ...(result.done.knowledgeOnly ? { knowledgeOnly: true } : {}),
     };
   }
 
@@ -174,16 +183,26 @@ export class ChatService {
     turn: TurnStream,
     conversation: TurnConversation,
     providers: ProviderConfig[],
-    input: { userMessage: string; userMessageId: string; systemPrompt: string | null; options: TurnOptions },
+    input: {
+      userMessage: string;
+      userMessageId: string;
+      agentId: string | null;
+      knowledgeState: Promise<KnowledgeState>;
+      systemPrompt: string | null;
+      options: TurnOptions;
+    },
   ): Promise<void> {
     const messageId = turn.messageId;
     const tenantId = conversation.tenantId;
     let text = '';
+    let knowledge: TurnKnowledge | null = null;
     try {
       const history = input.options.history ?? (await this.conversations.promptHistory(conversation, input.userMessageId));
+      knowledge = await this.retrieval.forTurn({ tenantId, state: input.knowledgeState, agentId: input.agentId, question: input.userMessage, history, providers });
       const systemPrompt = [input.systemPrompt, input.options.extraSystem].filter(Boolean).join('\n\n') || null;
       const prompt = assemblePrompt({
         systemPrompt,
+        ...(knowledge ? { passages: knowledge.passages } : {}),
         history,
         hostContext: conversation.hostContext,
         userMessage: input.userMessage,
@@ -195,10 +214,12 @@ export class ChatService {
         if (event.type === 'token') {
           text += event.text;
           turn.emit({ type: 'chunk', text: event.text });
+          for (const citation of knowledge?.onText(text) ?? []) turn.emit({ type: 'citation', citation });
         } else if (event.type === 'attempt_failed') {
           failedAttempts.push(event);
           this.logger.warn({ messageId, provider: event.provider, model: event.model, kind: event.error.kind, willFallback: event.willFallback }, 'model attempt failed');
         } else if (event.type === 'done') {
+          const citations = knowledge?.finish(event.text);
           await this.conversations.finishTurn({
             tenantId,
             conversationId: conversation.id,
@@ -211,6 +232,7 @@ export class ChatService {
             ttftMs: event.ttftMs,
             provider: event.provider,
             model: event.model,
+            citations: citations?.all ?? [],
             requests: [
               ...failedAttempts.map((a) => failedRequest(a.error, a.latencyMs)),
               {
@@ -225,12 +247,46 @@ export class ChatService {
               },
             ],
           });
+          for (const citation of citations?.fresh ?? []) turn.emit({ type: 'citation', citation });
           turn.emit({ type: 'done', response: event.text, usage: event.usage, model: event.model, provider: event.provider, ttftMs: Math.round(event.ttftMs) });
         }
       }
     } catch (error) {
+      if (knowledge && error instanceof LlmUnavailableError) {
+        try {
+          return await this.answerFromKnowledge(turn, conversation, knowledge, error);
+        } catch (storeError) {
+          this.logger.error({ err: storeError, messageId }, 'storing the knowledge-only answer failed');
+        }
+      }
       await this.fail(turn, conversation, error, text);
     }
+  }
+
+  /**
+   * Knowledge-only mode: no model answered, but the knowledge base had passages. The answer is those
+   * passages, labelled as search results, with their citations; stored complete, provider "knowledge".
+   */
+  private async answerFromKnowledge(turn: TurnStream, conversation: TurnConversation, knowledge: TurnKnowledge, error: LlmUnavailableError): Promise<void> {
+    const messageId = turn.messageId;
+    const { text, citations } = knowledge.knowledgeOnly();
+    await this.conversations.finishTurn({
+      tenantId: conversation.tenantId,
+      conversationId: conversation.id,
+      messageId,
+      content: text,
+      status: 'complete',
+      citations,
+      provider: KNOWLEDGE_ONLY_PROVIDER,
+      model: KNOWLEDGE_ONLY_MODEL,
+      promptTokens: 0,
+      completionTokens: 0,
+      requests: error.attempts.map((attempt) => failedRequest(attempt, 0)),
+    });
+    this.logger.warn({ messageId, passages: citations.length }, 'no model reachable; answered with knowledge-base search results');
+    turn.emit({ type: 'chunk', text });
+    for (const citation of citations) turn.emit({ type: 'citation', citation });
+    turn.emit({ type: 'done', response: text, usage: { promptTokens: 0, completionTokens: 0 }, model: KNOWLEDGE_ONLY_MODEL, provider: KNOWLEDGE_ONLY_PROVIDER, ttftMs: null, knowledgeOnly: true });
   }
 
   /** A failed answer keeps its partial text, is marked failed, and the caller gets an error event. */

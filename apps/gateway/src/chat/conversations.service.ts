@@ -6,6 +6,7 @@ import { ErrorCode, ZCitation, type THistoryResponse, type THostContext } from '
 import { z } from 'zod';
 import { AppError } from '../common/app-error';
 import { DB } from '../infra/tokens';
+import { KNOWLEDGE_ONLY_PROVIDER } from '../retrieval/turn-knowledge';
 
 const HISTORY_FETCH_LIMIT = 60;
 
@@ -235,6 +236,7 @@ export class ConversationsService {
         content: m.content,
         status: m.status,
         citations: z.array(ZCitation).catch([]).parse(m.citations),
+        ...(m.provider === KNOWLEDGE_ONLY_PROVIDER ? { knowledgeOnly: true } : {}),
         createdAt: m.createdAt.toISOString(),
         updatedAt: m.updatedAt.toISOString(),
       })),

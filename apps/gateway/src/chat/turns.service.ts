@@ -5,6 +5,7 @@ import { ErrorCode, ZCitation, ZErrorCode, ZStreamEvent } from '@babble-buddy/sh
 import { z } from 'zod';
 import { AppError } from '../common/app-error';
 import { DB, REDIS } from '../infra/tokens';
+import { KNOWLEDGE_ONLY_PROVIDER } from '../retrieval/turn-knowledge';
 import { isTerminal, turnEventsKey, TurnStream, type TurnListener } from './turn-stream';
 
 const KEEP_FINISHED_MS = 60_000;
@@ -89,7 +90,17 @@ export class TurnsService implements OnModuleDestroy {
     if (message.status === 'complete') {
       const citations = z.array(ZCitation).catch([]).parse(message.citations);
       for (const citation of citations) listener({ type: 'citation', messageId, seq: last - 1, citation });
-      listener({ type: 'done', messageId, seq: last, response: message.content, usage: { promptTokens: message.promptTokens ?? 0, completionTokens: message.completionTokens ?? 0 }, model: message.model ?? '', provider: message.provider ?? '', ttftMs: message.ttftMs });
+      listener({
+        type: 'done',
+        messageId,
+        seq: last,
+        response: message.content,
+        usage: { promptTokens: message.promptTokens ?? 0, completionTokens: message.completionTokens ?? 0 },
+        model: message.model ?? '',
+        provider: message.provider ?? '',
+        ttftMs: message.ttftMs,
+        ...(message.provider === KNOWLEDGE_ONLY_PROVIDER ? { knowledgeOnly: true } : {}),
+      });
       return;
     }
     const error = z.object({ code: ZErrorCode.catch(ErrorCode.ModelStreamFailed), message: z.string() }).nullable().catch(null).parse(message.error);

@@ -8,7 +8,11 @@ import { TenantsService } from '../admin/tenants.service';
 import { WidgetConfigService } from '../widget/widget-config.service';
 import { KnowledgeQueue } from '../knowledge/knowledge-queue.service';
 import { SourcesService } from '../knowledge/sources.service';
+import { KnowledgeSearchService } from '../retrieval/knowledge-search.service';
 import { loadCliConfig, type CliConfig } from './cli.config';
+
+/** The CLI waits longer for a query embedding than a chat turn does: nobody is waiting for a first token. */
+const CLI_EMBED_TIMEOUT_MS = 15_000;
 
 /**
  * The admin API's own services, constructed without Nest over one small database pool. The
@@ -65,6 +69,13 @@ export class CliContext {
       this.queueValue ??= new KnowledgeQueue({ redisUrl: this.config.redisUrl(), prefix: knowledge.queuePrefix, attempts: knowledge.attempts, backoffMs: knowledge.backoffMs });
     }
     return new SourcesService(this.db, this.audit, this.queueValue ?? null, { maxFileBytes: knowledge.maxFileBytes });
+  }
+
+  knowledgeSearch(): KnowledgeSearchService {
+    return new KnowledgeSearchService(this.db, this.config.optionalSecretBox(), {
+      embeddingDefaults: this.config.embeddingDefaults(),
+      embedTimeoutMs: CLI_EMBED_TIMEOUT_MS,
+    });
   }
 
   async close(): Promise<void> {

@@ -1,10 +1,11 @@
-import { SecretBox } from '@babble-buddy/db';
+import { SecretBox, type EmbeddingDefaults } from '@babble-buddy/db';
 import { z } from 'zod';
-import { ConfigError } from '../config/config.schema';
+import { ConfigError, embeddingDefaults, ZEmbeddingEnv } from '../config/config.schema';
 
 /**
  * The CLI's environment: the only place it reads process.env. Only what commands need: the
- * database, and the encryption key for commands that store secrets. No Redis, no JWT secret.
+ * database, the encryption key for commands that store secrets, and the default embedding model
+ * (the gateway's EMBEDDING_* variables) for `kb search`. No Redis, no JWT secret.
  */
 const ZCliEnv = z.object({
   DATABASE_URL: z
@@ -25,6 +26,10 @@ export interface CliConfig {
   knowledge: { queuePrefix: string; attempts: number; backoffMs: number; maxFileBytes: number };
   /** REDIS_URL; throws ConfigError when it is missing. */
   redisUrl(): string;
+  /** The deployment's default embedding model (EMBEDDING_*), as the gateway reads it. */
+  embeddingDefaults(): EmbeddingDefaults;
+  /** The box when ENCRYPTION_KEY is set (to use tenants' stored embedding API keys), else null. */
+  optionalSecretBox(): SecretBox | null;
   /** AES-256-GCM box from ENCRYPTION_KEY; throws ConfigError when it is missing or malformed. */
   secretBox(): SecretBox;
 }
@@ -52,6 +57,18 @@ export function loadCliConfig(env: Record<string, string | undefined> = process.
     redisUrl() {
       if (!REDIS_URL) throw new ConfigError('REDIS_URL: required to queue knowledge sources for the worker (the gateway and worker use the same one)');
       return REDIS_URL;
+      },
+    embeddingDefaults() {
+      const present = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== undefined && value !== ''));
+      const parsed = ZEmbeddingEnv.safeParse(present);
+      if (!parsed.success) {
+        const issue = parsed.error.issues[0];
+        throw new ConfigError(`${issue?.path.join('.') || 'environment'}: ${issue?.message ?? 'invalid'}`);
+      }
+      return embeddingDefaults(parsed.data);
+    },
+    optionalSecretBox() {
+      return ENCRYPTION_KEY ? this.secretBox() : null;
     },
     secretBox() {
       if (!ENCRYPTION_KEY) throw new ConfigError('ENCRYPTION_KEY: required to store provider API keys (the gateway must use the same value)');

@@ -10,6 +10,7 @@ import {
   ZRole,
   ZUuid,
   ZWidgetConfigUpdate,
+  ZKnowledgeSearchRequest,
   type TApiKey,
   type TLlmConfigInput,
   type TWidgetConfig,
@@ -366,7 +367,43 @@ export function buildProgram(ctx: CliContext, out: Output = consoleOutput()): Co
       },
     );
   // ── kb ───────────────────────────────────────────────────────────────────
-  registerKbCommands(program, ctx, out, (value, flag) => parseArgs(ZUuid, value, { '': flag }));
+  const kb = registerKbCommands(program, ctx, out, (value, flag) => parseArgs(ZUuid, value, { '': flag }));
+
+  kb.command('search')
+    .description('search a tenant’s knowledge as chat does (vector + full text, fused by rank); the admin search preview')
+    .argument('<query>', 'what to search for')
+    .requiredOption('--tenant <id|slug>', 'tenant')
+    .option('--k <n>', 'results wanted, 1 to 50', integer, 10)
+    .option('--agent <id>', "search as this agent does in chat (tenant-wide sources plus the agent's own)")
+    .option('--json', 'print JSON')
+    .action(async (query: string, options: { tenant: string; k: number; agent?: string; json?: boolean }) => {
+      const request = parseArgs(ZKnowledgeSearchRequest, { query, k: options.k, agentId: options.agent }, { query: 'QUERY', k: '--k', agentId: '--agent' });
+      const t = await resolveTenant(options.tenant);
+      const result = await ctx.knowledgeSearch().adminSearch(t.id, request);
+      if (options.json) return out.json(result);
+      const how = result.mode === 'text' ? 'full text only' : result.mode === 'hybrid' ? `vector (${result.embeddingModel}) + full text` : result.mode;
+      out.line(`${t.slug}: ${result.results.length} result${result.results.length === 1 ? '' : 's'} for "${result.query}" — ${how}, ${result.tookMs.toFixed(1)} ms`);
+      if (result.notice) out.line(`note: ${result.notice}`);
+      out.table(
+        ['#', 'FUSED', 'VEC', 'SIM', 'TEXT', 'SOURCE', 'PAGE', 'CONTENT'],
+        result.results.map((r) => [
+          r.rank,
+          r.scores.fused.toFixed(4),
+          r.scores.vectorRank,
+          r.scores.similarity === null ? null : r.scores.similarity.toFixed(3),
+          r.scores.textRank,
+          r.source.title,
+          r.page,
+          preview(r.content),
+        ]),
+      );
+    });
 
   return program;
+}
+
+/** One line of a chunk, for tables. */
+function preview(content: string, maxChars = 72): string {
+  const line = content.replace(/\s+/g, ' ').trim();
+  return line.length <= maxChars ? line : `${line.slice(0, maxChars - 1)}…`;
 }

@@ -1,4 +1,5 @@
-import { ZEmbeddingEnv } from '@babble-buddy/shared';
+import type { EmbeddingDefaults } from '@babble-buddy/db';
+import { embeddingDefaultsFromEnv, ZEmbeddingEnv as ZSharedEmbeddingEnv } from '@babble-buddy/shared';
 import { z } from 'zod';
 
 const ZBool = z.enum(['true', 'false', '1', '0']).transform((value) => value === 'true' || value === '1');
@@ -35,6 +36,15 @@ export const ZGatewayConfig = z.object({
   /** Cache keys, models and agents per process, invalidated by Postgres notifications (off: read every request). */
   TENANT_CACHE: ZBool.default(true),
   HISTORY_TOKEN_BUDGET: z.coerce.number().int().min(100).default(3000),
+  /** Knowledge passages put in the prompt per turn. */
+  RETRIEVAL_TOP_K: z.coerce.number().int().min(1).max(20).default(5),
+  /** Passages found only by meaning (no word in common) need at least this cosine similarity. */
+  RETRIEVAL_MIN_SIMILARITY: z.coerce.number().min(-1).max(1).default(0.3),
+  /** Longest wait for the question's embedding before searching by full text alone (ms). */
+  RETRIEVAL_EMBED_TIMEOUT_MS: z.coerce.number().int().min(50).default(3000),
+  /** Follow-up questions: "heuristic" folds recent turns into the search (no model call); "model" asks the tenant's model to rewrite (bounded). */
+  RETRIEVAL_REWRITE: z.enum(['heuristic', 'model']).default('heuristic'),
+  RETRIEVAL_REWRITE_TIMEOUT_MS: z.coerce.number().int().min(50).default(1500),
   /** Behind a proxy, trust X-Forwarded-For for client IPs (number of hops, or false). */
   TRUST_PROXY: z.coerce.number().int().min(0).default(0),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
@@ -46,10 +56,28 @@ export const ZGatewayConfig = z.object({
   /** Attempts per ingestion job and the first retry delay (doubling each time). */
   INGEST_ATTEMPTS: z.coerce.number().int().min(1).max(20).default(5),
   INGEST_BACKOFF_MS: z.coerce.number().int().min(0).default(2000),
-}).extend(ZEmbeddingEnv.shape);
+}).extend(ZSharedEmbeddingEnv.shape);
 export type GatewayConfig = z.infer<typeof ZGatewayConfig>;
 
 export class ConfigError extends Error {}
+
+/** The embedding variables, also read by the CLI (kb search). */
+export const ZEmbeddingEnv = ZGatewayConfig.pick({
+  EMBEDDING_PROVIDER: true,
+  EMBEDDING_MODEL: true,
+  EMBEDDING_BASE_URL: true,
+  EMBEDDING_API_KEY: true,
+  EMBEDDING_DIMENSIONS: true,
+  OLLAMA_BASE_URL: true,
+  OPENAI_BASE_URL: true,
+  OPENAI_API_KEY: true,
+});
+export type EmbeddingEnv = z.infer<typeof ZEmbeddingEnv>;
+
+/** The deployment's default embedding model, for tenants without an embedding config of their own (same rules as the worker). */
+export function embeddingDefaults(env: EmbeddingEnv): EmbeddingDefaults {
+  return embeddingDefaultsFromEnv(env, { ollamaBaseUrl: env.OLLAMA_BASE_URL, openaiBaseUrl: env.OPENAI_BASE_URL, openaiApiKey: env.OPENAI_API_KEY });
+}
 
 export function parseConfig(env: Record<string, string | undefined>): GatewayConfig {
   // An empty value (OPENAI_API_KEY= in .env) means "not set".

@@ -1,7 +1,7 @@
 import { Body, Controller, Post, Req, Res, UseGuards } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import type { ChatTurn } from '@babble-buddy/ai';
-import { CHAT_MESSAGE_MAX_CHARS, ErrorCode, ZOpenAIChatRequest, type TOpenAIMessage } from '@babble-buddy/shared';
+import { CHAT_MESSAGE_MAX_CHARS, ErrorCode, ZOpenAIChatRequest, type TCitation, type TOpenAIMessage } from '@babble-buddy/shared';
 import { ChatAuthGuard } from '../auth/chat-auth.guard';
 import { AppError } from '../common/app-error';
 import { parseWith } from '../common/validation';
@@ -47,7 +47,9 @@ export class OpenAICompatController {
         model: answer.model,
         choices: [{ index: 0, message: { role: 'assistant', content: answer.response, refusal: null }, logprobs: null, finish_reason: 'stop' }],
         usage: usageOf(answer.usage),
-        ...(answer.citations.length ? { citations: answer.citations } : {}),
+        // Extensions (ignored by OpenAI SDKs): the knowledge base's citations, and whether no model answered.
+        citations: answer.citations,
+        ...(answer.knowledgeOnly ? { knowledge_only: true } : {}),
       });
       return;
     }
@@ -56,6 +58,7 @@ export class OpenAICompatController {
     const id = `chatcmpl-${started.messageId}`;
     const { signal, close } = openSse(req, res);
     let model = request.model;
+    const citations: TCitation[] = [];
     const frame = (delta: Record<string, unknown>, finish: string | null, extra: Record<string, unknown> = {}) =>
       res.write(`data: ${JSON.stringify({ id, object: 'chat.completion.chunk', created, model, choices: [{ index: 0, delta, logprobs: null, finish_reason: finish }], ...extra })}\n\n`);
     frame({ role: 'assistant', content: '' }, null);
@@ -63,9 +66,11 @@ export class OpenAICompatController {
       await this.turns.follow({ tenantId: caller.principal.tenantId }, started.messageId, 0, (event) => {
         if (res.writableEnded) return;
         if (event.type === 'chunk') frame({ content: event.text }, null);
+        else if (event.type === 'citation') citations.push(event.citation);
         else if (event.type === 'done') {
           model = event.model;
-          frame({}, 'stop');
+          // The final chunk carries the extensions: every citation of the answer, and the knowledge-only flag.
+          frame({}, 'stop', { citations, ...(event.knowledgeOnly ? { knowledge_only: true } : {}) });
           if (request.stream_options?.include_usage) {
             res.write(`data: ${JSON.stringify({ id, object: 'chat.completion.chunk', created, model, choices: [], usage: usageOf(event.usage) })}\n\n`);
           }
