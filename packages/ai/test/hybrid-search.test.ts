@@ -174,7 +174,7 @@ describe('hybrid search (real Postgres + pgvector)', () => {
       transaction: (work) =>
         sql.transaction((query) =>
           work(async <Row>(text: string, values: readonly unknown[]) => {
-            if (!text.startsWith('WITH')) return query<Row>(text, values);
+            if (!text.startsWith('WITH') || !text.includes('<=>')) return query<Row>(text, values);
             await query("SELECT set_config('enable_seqscan', 'off', true), set_config('enable_bitmapscan', 'off', true), set_config('enable_sort', 'off', true)", []);
             const rows = await query<{ 'QUERY PLAN': string }>(`EXPLAIN ${text}`, values);
             plans.push(rows.map((r) => r['QUERY PLAN']).join('\n'));

@@ -1,5 +1,5 @@
 import { fullTextTermGroups } from './search-terms';
-import { cachedTermStatistics, selectMatchTerms } from './term-statistics';
+import { cachedTermStatistics, preferVectorIndex, selectMatchTerms } from './term-statistics';
 
 /** Runs one parameterised statement (`$1`, `$2` …) and returns its rows. */
 export type SqlQuery = <Row>(text: string, values: readonly unknown[]) => Promise<Row[]>;
@@ -210,22 +210,38 @@ function textStatement(tenantId: string, scope: SourceScope, matchTerms: readonl
 }
 
 /** Settings for the HNSW scan, local to the search's transaction. */
-async function applyScanSettings(query: SqlQuery, efSearch: number, exact: boolean): Promise<void> {
-  // Iterative scans (pgvector 0.8) keep walking the graph until enough rows pass the tenant filter,
-  // so a tenant sharing the index with bigger ones still gets its k results.
-  const settings: [string, string][] = [
-    ['hnsw.iterative_scan', 'relaxed_order'],
-    ['hnsw.ef_search', String(efSearch)],
-  ];
-  // Exact search (benchmarks, tests): no index, a sequential scan and a sort.
-  if (exact) settings.push(['enable_indexscan', 'off'], ['enable_bitmapscan', 'off']);
+type VectorPlan = 'planner' | 'index' | 'exact';
+
+/** Settings local to one search's transaction. */
+async function setLocal(query: SqlQuery, settings: readonly (readonly [string, string])[]): Promise<void> {
   const calls = settings.map((_, i) => `set_config($${2 * i + 1}, $${2 * i + 2}, true)`).join(', ');
   await query(`SELECT ${calls}`, settings.flat());
 }
 
-async function vectorCandidates(sql: SqlExecutor, statement: Statement & { text: string }, efSearch: number, exact = false): Promise<VectorCandidate[]> {
+/**
+ * No JIT compilation: these statements run in milliseconds, and compiling one costs a hundred or
+ * more (measured: 210 ms, when a forced plan's cost passed jit_above_cost).
+ */
+const NO_JIT = ['jit', 'off'] as const;
+
+function scanSettings(efSearch: number, plan: VectorPlan): (readonly [string, string])[] {
+  // Iterative scans (pgvector 0.8) keep walking the graph until enough rows pass the tenant filter,
+  // so a tenant sharing the index with bigger ones still gets its k results.
+  const settings: (readonly [string, string])[] = [NO_JIT, ['hnsw.iterative_scan', 'relaxed_order'], ['hnsw.ef_search', String(efSearch)]];
+  // The planner prices a distance like any operator, about a hundred times too cheap for a
+  // 768-dimension vector, so it sorts a tenant's few thousand rows exactly (about 5 µs each, measured)
+  // where the index answers in a few milliseconds. For tenants large enough (preferVectorIndex), a
+  // sort is made the last resort: with the index it is not needed, without one it still runs.
+  if (plan === 'index') settings.push(['enable_sort', 'off']);
+  // Exact search (benchmarks, tests): no index, a sequential scan and a sort.
+  if (plan === 'exact') settings.push(['enable_indexscan', 'off'], ['enable_bitmapscan', 'off']);
+  return settings;
+}
+
+async function vectorCandidates(sql: SqlExecutor, tenantId: string, statement: Statement & { text: string }, efSearch: number, exact = false): Promise<VectorCandidate[]> {
+  const plan: VectorPlan = exact ? 'exact' : preferVectorIndex(await cachedTermStatistics(sql), tenantId) ? 'index' : 'planner';
   return sql.transaction(async (query) => {
-    await applyScanSettings(query, efSearch, exact);
+    await setLocal(query, scanSettings(efSearch, plan));
     return query<VectorCandidate>(statement.text, statement.values);
   });
 }
@@ -252,7 +268,7 @@ export async function hybridSearch(sql: SqlExecutor, input: HybridSearchInput): 
   const embedding = Promise.resolve(input.embedding ?? null);
   const [vector, text] = await Promise.all([
     embedding.then((resolved) =>
-      resolved ? vectorCandidates(sql, vectorStatement(input.tenantId, input.scope, resolved, candidates), efSearchFor(candidates, input.efSearch)) : [],
+      resolved ? vectorCandidates(sql, input.tenantId, vectorStatement(input.tenantId, input.scope, resolved, candidates), efSearchFor(candidates, input.efSearch)) : [],
     ),
     terms.length > 0 ? textCandidates(sql, input.tenantId, input.scope, terms, candidates) : Promise.resolve([]),
   ]);
@@ -264,7 +280,10 @@ export async function hybridSearch(sql: SqlExecutor, input: HybridSearchInput): 
 async function textCandidates(sql: SqlExecutor, tenantId: string, scope: SourceScope, groups: readonly (readonly string[])[], limit: number): Promise<TextCandidate[]> {
   const matchTerms = selectMatchTerms(groups, await cachedTermStatistics(sql), tenantId);
   const statement = textStatement(tenantId, scope, matchTerms, [...new Set(groups.flat())], limit);
-  return sql.query<TextCandidate>(statement.text, statement.values);
+  return sql.transaction(async (query) => {
+    await setLocal(query, [NO_JIT]);
+    return query<TextCandidate>(statement.text, statement.values);
+  });
 }
 
 /**
@@ -312,7 +331,7 @@ export interface NearestChunksInput {
 /** The vector ranking alone (chunk ids nearest first, with cosine similarity): for recall measurements. */
 export async function nearestChunks(sql: SqlExecutor, input: NearestChunksInput): Promise<{ chunkId: string; similarity: number }[]> {
   const k = Math.max(1, Math.floor(input.k));
-  const rows = await vectorCandidates(sql, vectorStatement(input.tenantId, input.scope, input.embedding, k), efSearchFor(k, input.efSearch), input.exact ?? false);
+  const rows = await vectorCandidates(sql, input.tenantId, vectorStatement(input.tenantId, input.scope, input.embedding, k), efSearchFor(k, input.efSearch), input.exact ?? false);
   return rows.map((row) => ({ chunkId: row.id, similarity: 1 - Number(row.distance) }));
 }
 

@@ -35,7 +35,10 @@ export {
 export {
   cachedTermStatistics,
   COMMON_TERM_MATCHES,
+  INDEX_MIN_TENANT_ROWS,
+  INDEX_MIN_TENANT_SHARE,
   NO_STATISTICS,
+  preferVectorIndex,
   readTermStatistics,
   selectMatchTerms,
   type TermStatistics,

@@ -107,3 +107,21 @@ export function selectMatchTerms(groups: readonly (readonly string[])[], stats: 
   });
   return [...(groups[rarest] ?? [])];
 }
+
+/** Below this many rows, an exact scan of a tenant's vectors costs no more than an index search. */
+export const INDEX_MIN_TENANT_ROWS = 1000;
+/**
+ * Below this share of the table, an index search wades through too many other tenants' rows (the
+ * iterative scan reads about 1/share rows per match): the planner's choice stands.
+ */
+export const INDEX_MIN_TENANT_SHARE = 0.02;
+
+/**
+ * Whether the vector search should use the HNSW index whatever the planner estimates: the tenant has
+ * enough rows for an exact scan to be slower, and enough of the table for the index search to find
+ * its rows quickly. Tenants outside the statistics' common values (small ones) are left to the planner.
+ */
+export function preferVectorIndex(stats: TermStatistics, tenantId: string): boolean {
+  const share = stats.tenantShare.get(tenantId) ?? 0;
+  return share >= INDEX_MIN_TENANT_SHARE && share * stats.rows >= INDEX_MIN_TENANT_ROWS;
+}
