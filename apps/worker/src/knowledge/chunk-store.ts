@@ -1,4 +1,4 @@
-import type { DbClient, Prisma } from '@babble-buddy/db';
+import { chunkEmbeddingIndexName, chunkEmbeddingIndexSql, type DbClient, type Prisma } from '@babble-buddy/db';
 import type { ChunkDraft } from '@babble-buddy/ingest';
 import type { Logger } from 'pino';
 import { SourceGoneError } from './progress';
@@ -175,17 +175,16 @@ export class ChunkStore {
       this.indexedDims.add(dims);
       return;
     }
-    const name = `chunks_embedding_hnsw_${dims}`;
+    const name = chunkEmbeddingIndexName(dims);
     const state = await this.db.$queryRaw<{ valid: boolean }[]>`
       SELECT i.indisvalid AS valid FROM pg_class c JOIN pg_index i ON i.indexrelid = c.oid WHERE c.relname = ${name}`;
     if (state[0]?.valid === false) await this.db.$executeRawUnsafe(`DROP INDEX CONCURRENTLY IF EXISTS "${name}"`);
     if (state[0]?.valid !== true) {
       this.logger.info({ dims, index: name }, 'creating the HNSW index for a new embedding dimension');
       try {
-        // `dims` is a checked integer: the only value in this statement.
-        await this.db.$executeRawUnsafe(
-          `CREATE INDEX CONCURRENTLY IF NOT EXISTS "${name}" ON chunks USING hnsw ((embedding::vector(${dims})) vector_cosine_ops) WHERE embedding_dims = ${dims}`,
-        );
+        // The same definition (and HNSW settings) as the migrations' indexes; `dims` is a checked integer.
+        const sql = chunkEmbeddingIndexSql(dims);
+        if (sql) await this.db.$executeRawUnsafe(sql);
       } catch (error) {
         // Another worker building the same index at the same moment: theirs will do.
         const again = await this.db.$queryRaw<{ valid: boolean }[]>`
