@@ -84,6 +84,21 @@ describe('uploading files', () => {
     expect(await gw.db.chunk.count({ where: { sourceId: pdfId, tenantId: tenant.tenantId } })).toBe(pdfDone.chunkCount);
   });
 
+  it('a question answered by the ingested handbook gets it cited, with its page', async () => {
+    gw.fake.script({ chunks: ['Refunds are prorated', ' and processed within fourteen days [1].'] });
+    const res = await fetch(`${gw.url}/api/v1/chat`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${tenant.secretKey}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ message: 'How long do refunds for annual plans take?' }),
+    });
+    expect(res.status).toBe(200);
+    const body = (await res.json()) as { citations: { index: number; sourceId: string; title: string; page?: number }[] };
+    expect(body.citations).toEqual([expect.objectContaining({ index: 1, sourceId: pdfId, title: 'Acme Cloud Handbook', page: 2 })]);
+    // The passage the model was given came from the handbook's billing page.
+    const sent = gw.fake.chatRequests().at(-1)?.body as { messages: { role: string; content: string }[] };
+    expect(sent.messages[0]?.content).toContain('processed within fourteen days');
+  });
+
   it('answers a duplicate with 409 and the existing source; a mixed upload stores the new file and lists the duplicate', async () => {
     const again = await uploadFiles(gw.url, adminToken, tenant.tenantId, [{ name: 'handbook-copy.pdf', bytes: pdf }]);
     expect(again.status).toBe(409);
