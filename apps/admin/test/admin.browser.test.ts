@@ -28,6 +28,7 @@ let owner: BrowserContext;
 let page: Page;
 let tenantId = '';
 let secretKey = '';
+let publishableKey = '';
 let keptConversationId = '';
 
 async function openContext(width = 1280, height = 900): Promise<{ context: BrowserContext; page: Page }> {
@@ -140,6 +141,7 @@ describe('admin app', () => {
     expect(secrets[0]).toMatch(/^pk_/);
     expect(secrets[1]).toMatch(/^sk_/);
     secretKey = secrets[1] ?? '';
+    publishableKey = secrets[0] ?? '';
     await ready.getByRole('button', { name: 'Copy key' }).nth(1).click();
     await ready.getByText('Copied', { exact: true }).waitFor();
     expect(await page.evaluate(() => navigator.clipboard.readText())).toBe(secretKey);
@@ -317,6 +319,62 @@ describe('admin app', () => {
     const stored = await gw.db.knowledgeSource.findFirstOrThrow({ where: { tenantId, url: `${site.url}/`, parentId: null } });
     expect(stored).toMatchObject({ status: 'ready', pageCount: 2 });
     await shot(page, 'knowledge-urls-1280');
+  });
+
+  it('customises the widget: the live preview (the real widget) follows the form, the snippet copies', async () => {
+    await page.goto(url(`/t/${tenantId}/widget`));
+    await heading(page, 'Widget');
+    const preview = page.frameLocator('iframe[title="Widget preview"]');
+    // Inside the widget's open shadow root (Playwright's CSS pierces it).
+    const launcher = preview.locator('babble-buddy-widget .ln');
+    const frame = preview.locator('babble-buddy-widget .bb');
+    await launcher.waitFor();
+    const launcherColour = () => launcher.evaluate((el) => getComputedStyle(el).backgroundColor);
+    expect(await launcherColour()).toBe('rgb(79, 70, 229)');
+
+    const form = page.getByRole('form', { name: 'Widget settings' });
+    await form.getByLabel('Main colour', { exact: true }).fill('#0a7c4a');
+    await form.getByLabel('Greeting').fill('Hi! Ask me about your parcel.');
+    await form.getByLabel('Position').selectOption('bottom-left');
+    await form.getByLabel('Theme').selectOption('dark');
+    await until(async () => (await launcherColour()) === 'rgb(10, 124, 74)');
+    expect(await frame.getAttribute('data-pos')).toBe('left');
+    expect(await frame.getAttribute('data-theme')).toBe('dark');
+    // Opened from its own launcher, the panel greets as set, and stays open while the form changes.
+    await launcher.click();
+    await preview.getByText('Hi! Ask me about your parcel.').waitFor();
+    // Typed key by key: each redraw of the open panel leaves the focus in the form.
+    await form.getByLabel('Greeting').fill('');
+    await form.getByLabel('Greeting').pressSequentially('Hello! Where is your parcel going?');
+    await preview.getByText('Hello! Where is your parcel going?').waitFor();
+    expect(await form.getByLabel('Greeting').evaluate((el) => el === document.activeElement)).toBe(true);
+    await form.getByLabel('Greeting').fill('Hi! Ask me about your parcel.');
+    await preview.getByText('Hi! Ask me about your parcel.').waitFor();
+    await shot(page, 'widget-preview-1280');
+
+    // The API's own rule, next to the field, before anything is sent.
+    await form.getByLabel('Main colour', { exact: true }).fill('green');
+    await form.getByRole('button', { name: 'Save' }).click();
+    await form.getByText('a colour like #4f46e5').waitFor();
+    await form.getByLabel('Main colour', { exact: true }).fill('#0A7C4A');
+    await form.getByLabel('Sending a message').selectOption('mod-enter');
+    await form.getByRole('button', { name: 'Save' }).click();
+    await page.getByText('Widget settings saved').waitFor();
+    const saved = await fetch(`${gw.url}/api/v1/admin/tenants/${tenantId}/widget`, { headers: { authorization: `Bearer ${await ownerToken()}` } });
+    expect(await saved.json()).toMatchObject({ primaryColor: '#0a7c4a', greeting: 'Hi! Ask me about your parcel.', position: 'bottom-left', theme: 'dark', sendOn: 'mod-enter' });
+    // What visitors' widgets fetch says the same.
+    const visitor = await fetch(`${gw.url}/api/v1/widget/config?key=${publishableKey}`, { headers: { origin: 'https://shop.example.com' } });
+    expect(await visitor.json()).toMatchObject({ primaryColor: '#0a7c4a', position: 'bottom-left' });
+
+    // The embed snippet, with the full key pasted, copies as it is shown.
+    const snippet = page.locator('[data-snippet]');
+    expect(await snippet.textContent()).toMatch(/data-key="pk_[^"]*…"/);
+    await page.getByLabel('Publishable key', { exact: true }).fill(publishableKey);
+    const expected = `<script src="${gw.url}/widget.js" data-key="${publishableKey}" async></script>`;
+    expect(await snippet.textContent()).toBe(expected);
+    await page.getByRole('button', { name: 'Copy snippet' }).click();
+    await page.getByText('Copied', { exact: true }).waitFor();
+    expect(await page.evaluate(() => navigator.clipboard.readText())).toBe(expected);
   });
 
   it('finds a conversation by its words, shows the transcript, exports it and deletes it for good', async () => {
@@ -614,6 +672,7 @@ describe('admin app', () => {
       ['agents', `/t/${tenantId}/agents`, 'Agents & system prompts'],
       ['model', `/t/${tenantId}/model`, 'Model settings'],
       ['knowledge', `/t/${tenantId}/knowledge`, 'Knowledge base'],
+      ['widget', `/t/${tenantId}/widget`, 'Widget'],
       ['keys', `/t/${tenantId}/keys`, 'API keys'],
       ['team', `/t/${tenantId}/team`, 'Team'],
       ['not-found', '/nowhere', 'Page not found'],
