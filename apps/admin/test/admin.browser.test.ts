@@ -313,7 +313,7 @@ describe('admin app', () => {
     await form.getByLabel('Pages at most').fill('5');
     await form.getByLabel('Link depth').fill('1');
     await form.getByRole('button', { name: 'Start crawl' }).click();
-    const crawl = sources.getByRole('row').filter({ hasText: 'crawl ≤ 5 pages' });
+    const crawl = sources.getByRole('row').filter({ hasText: 'up to 5 pages' });
     await crawl.locator('[data-source-status=ready]').waitFor({ timeout: 60_000 });
     expect(await crawl.textContent()).toMatch(/2 pages/);
     const stored = await gw.db.knowledgeSource.findFirstOrThrow({ where: { tenantId, url: `${site.url}/`, parentId: null } });

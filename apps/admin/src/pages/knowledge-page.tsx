@@ -285,7 +285,7 @@ function SourceStatus({ source }: { source: TKnowledgeSource }) {
 function describeSize(source: TKnowledgeSource): string {
   const parts: string[] = [];
   if (source.kind === 'file' && source.sizeBytes !== null) parts.push(formatBytes(source.sizeBytes));
-  if (source.crawl) parts.push(`crawl ≤ ${source.crawl.maxPages} pages, depth ${source.crawl.maxDepth}`);
+  if (source.crawl) parts.push(`up to ${source.crawl.maxPages} pages, depth ${source.crawl.maxDepth}`);
   if (source.pageCount !== null) parts.push(`${formatInteger(source.pageCount)} page${source.pageCount === 1 ? '' : 's'}`);
   return parts.join(' · ');
 }
