@@ -1,11 +1,13 @@
 import type { TRole } from '@babble-buddy/shared';
-import { Bot, Cpu, KeyRound, LayoutDashboard, MessagesSquare, ReceiptText, ScrollText, Building2, Users, type LucideIcon } from 'lucide-react';
+import { BookOpen, Bot, Cpu, KeyRound, LayoutDashboard, MessageCircle, MessagesSquare, ReceiptText, ScrollText, Building2, Users, type LucideIcon } from 'lucide-react';
 import type { ReactElement } from 'react';
 import { AgentsPage } from './pages/agents-page';
 import { ConversationsPage } from './pages/conversations-page';
 import { KeysPage } from './pages/keys-page';
+import { KnowledgePage } from './pages/knowledge-page';
 import { ModelPage } from './pages/model-page';
 import { TeamPage } from './pages/team-page';
+import { WidgetPage } from './pages/widget-page';
 
 /**
  * A page of one tenant, at /t/:tenantId/<path>. The sidebar and the router are built from this list:
@@ -23,7 +25,9 @@ export interface TenantPage {
 export const TENANT_PAGES: TenantPage[] = [
   { path: 'conversations', label: 'Conversations', icon: MessagesSquare, minRole: 'viewer', element: <ConversationsPage /> },
   { path: 'agents', label: 'Agents & prompts', icon: Bot, minRole: 'viewer', element: <AgentsPage /> },
+  { path: 'knowledge', label: 'Knowledge base', icon: BookOpen, minRole: 'viewer', element: <KnowledgePage /> },
   { path: 'model', label: 'Model settings', icon: Cpu, minRole: 'viewer', element: <ModelPage /> },
+  { path: 'widget', label: 'Widget', icon: MessageCircle, minRole: 'viewer', element: <WidgetPage /> },
   { path: 'keys', label: 'API keys', icon: KeyRound, minRole: 'viewer', element: <KeysPage /> },
   { path: 'team', label: 'Team', icon: Users, minRole: 'viewer', element: <TeamPage /> },
 ];

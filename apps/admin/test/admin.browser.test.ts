@@ -5,13 +5,15 @@ import { extname, join } from 'node:path';
 import { createServer } from 'node:net';
 import { resolve } from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { GUIDE_MARKDOWN, HANDBOOK_PAGES, htmlPageWithNav, makePdf, startLocalSite, type LocalSite } from '@babble-buddy/ingest/fixtures';
 import { artifactPath, axeViolations, launchChromium, type AxeViolation } from '@babble-buddy/testing';
 import { startTestGateway, type TestGateway } from '../../gateway/test/harness';
 import { seedConversation } from '../../gateway/test/admin.fixtures';
+import { knowledgeEnv, startWorkerProcess, stopKnowledgeStack, testQueuePrefix, type WorkerProcess } from '../../gateway/test/knowledge.fixtures';
 
 /**
  * The admin app in real Chromium, served by the real gateway (the same factory main.ts uses) from
- * apps/admin/dist, on a fresh database with real Redis and the fake LLM.
+ * apps/admin/dist, on a fresh database with real Redis, the real ingestion worker and the fake LLM.
  */
 const DIST = resolve(__dirname, '..', 'dist');
 const OWNER = { name: 'Olivia Owner', email: 'olivia@example.com', password: 'owner-password-123' };
@@ -19,11 +21,14 @@ const VIEWER = { email: 'victor@example.com', password: 'viewer-password-123' };
 const SUITE = 'admin';
 
 let gw: TestGateway;
+let worker: WorkerProcess;
+let site: LocalSite;
 let browser: Browser;
 let owner: BrowserContext;
 let page: Page;
 let tenantId = '';
 let secretKey = '';
+let publishableKey = '';
 let keptConversationId = '';
 
 async function openContext(width = 1280, height = 900): Promise<{ context: BrowserContext; page: Page }> {
@@ -47,6 +52,11 @@ async function closedPort(): Promise<number> {
 /** The owner's current token, read from the signed-in page. */
 async function ownerToken(): Promise<string> {
   return page.evaluate(() => (JSON.parse(localStorage.getItem('babble-buddy-admin.session') ?? '{}') as { token: string }).token);
+}
+
+/** Resolves once `check` is true (checked every 100 ms; Jest's own timeout bounds it). */
+async function until(check: () => Promise<boolean>): Promise<void> {
+  while (!(await check())) await new Promise((done) => setTimeout(done, 100));
 }
 
 const url = (hash = '/') => `${gw.url}/admin/#${hash}`;
@@ -73,14 +83,20 @@ async function axe(p: Page, name: string): Promise<(AxeViolation & { page: strin
 }
 
 beforeAll(async () => {
-  gw = await startTestGateway({ env: { ADMIN_UI_DIR: DIST } });
+  gw = await startTestGateway({ env: { ADMIN_UI_DIR: DIST, ...knowledgeEnv(testQueuePrefix()) } });
+  worker = await startWorkerProcess(gw);
+  site = await startLocalSite({
+    '/': htmlPageWithNav({ title: 'Help centre', links: ['/returns'] }),
+    '/returns': htmlPageWithNav({ title: 'Returns', links: ['/'], body: '<h1>Returns</h1><p>Parcels can be returned within thirty days with the printed label.</p>' }),
+  });
   browser = await launchChromium();
   ({ context: owner, page } = await openContext());
 });
 
 afterAll(async () => {
   await browser?.close();
-  await gw?.close();
+  await site?.close();
+  await stopKnowledgeStack(gw, worker);
 });
 
 describe('admin app', () => {
@@ -125,6 +141,7 @@ describe('admin app', () => {
     expect(secrets[0]).toMatch(/^pk_/);
     expect(secrets[1]).toMatch(/^sk_/);
     secretKey = secrets[1] ?? '';
+    publishableKey = secrets[0] ?? '';
     await ready.getByRole('button', { name: 'Copy key' }).nth(1).click();
     await ready.getByText('Copied', { exact: true }).waitFor();
     expect(await page.evaluate(() => navigator.clipboard.readText())).toBe(secretKey);
@@ -207,6 +224,157 @@ describe('admin app', () => {
     await saved.getByRole('button', { name: 'Test connection' }).click();
     await saved.getByText('Testing the connection…').waitFor({ state: 'detached' });
     expect(await saved.locator('[data-test-result=unreachable]').textContent()).toMatch(/Connection failed.*(ECONNREFUSED|refused)/i);
+  });
+
+  it('uploads dropped files with a progress bar each; the PDF reaches ready, an unsupported file fails with its reason', async () => {
+    await page.goto(url(`/t/${tenantId}/knowledge`));
+    await heading(page, 'Knowledge base');
+    await page.getByText('No sources yet').waitFor();
+    const pdf = await makePdf(HANDBOOK_PAGES, { title: 'Acme Cloud Handbook' });
+    const files = [
+      { name: 'handbook.pdf', type: 'application/pdf', base64: Buffer.from(pdf).toString('base64') },
+      { name: 'guide.md', type: 'text/markdown', base64: Buffer.from(GUIDE_MARKDOWN).toString('base64') },
+      { name: 'installer.exe', type: 'application/octet-stream', base64: Buffer.from('MZ not a document').toString('base64') },
+    ];
+    // A real drop event carrying real File objects, as the browser makes it from a desktop drag.
+    const dataTransfer = await page.evaluateHandle((list) => {
+      const transfer = new DataTransfer();
+      for (const file of list) transfer.items.add(new File([Uint8Array.from(atob(file.base64), (c) => c.charCodeAt(0))], file.name, { type: file.type }));
+      return transfer;
+    }, files);
+    await page.locator('[data-dropzone]').dispatchEvent('dragover', { dataTransfer });
+    await page.locator('[data-dropzone]').dispatchEvent('drop', { dataTransfer });
+
+    const uploads = page.getByRole('list', { name: 'Uploads' });
+    for (const file of files) {
+      const item = uploads.locator(`[data-upload="${file.name}"]`);
+      await item.and(page.locator('[data-state=stored]')).waitFor();
+      expect(await item.getByRole('progressbar').getAttribute('aria-valuenow')).toBe('100');
+    }
+    const sources = page.getByRole('region', { name: 'Knowledge sources' });
+    const pdfRow = sources.getByRole('row').filter({ hasText: 'handbook.pdf' });
+    await pdfRow.locator('[data-source-status=ready]').waitFor({ timeout: 60_000 });
+    await sources.getByRole('row').filter({ hasText: 'guide.md' }).locator('[data-source-status=ready]').waitFor({ timeout: 60_000 });
+    const failed = sources.getByRole('row').filter({ hasText: 'installer.exe' });
+    await failed.locator('[data-source-status=failed]').waitFor({ timeout: 60_000 });
+    expect(await failed.textContent()).toContain('UNSUPPORTED_TYPE');
+    const stored = await gw.db.knowledgeSource.findFirstOrThrow({ where: { tenantId, filename: 'handbook.pdf' } });
+    expect(stored).toMatchObject({ status: 'ready', pageCount: HANDBOOK_PAGES.length });
+    expect(stored.chunkCount).toBeGreaterThan(0);
+    expect(await pdfRow.textContent()).toContain(`${HANDBOOK_PAGES.length} pages`);
+    await shot(page, 'knowledge-uploaded-1280');
+
+    // The same PDF again is a duplicate, said so on its own line, and nothing new is stored.
+    await page.getByLabel('Files to upload').setInputFiles({ name: 'handbook-copy.pdf', mimeType: 'application/pdf', buffer: Buffer.from(pdf) });
+    await uploads.locator('[data-upload="handbook-copy.pdf"][data-state=duplicate]').getByText('Already in the knowledge base').waitFor();
+    expect(await gw.db.knowledgeSource.count({ where: { tenantId, parentId: null } })).toBe(3);
+
+    // Reindex reads the file again and comes back to ready; delete asks first, then really deletes.
+    await pdfRow.getByRole('button', { name: /Reindex/ }).click();
+    await page.getByText('Acme Cloud Handbook queued for indexing').waitFor();
+    await pdfRow.locator('[data-source-status=ready]').waitFor({ timeout: 60_000 });
+    await until(async () => ((await gw.db.knowledgeSource.findUniqueOrThrow({ where: { id: stored.id } })).indexedAt?.getTime() ?? 0) > (stored.indexedAt?.getTime() ?? 0));
+    await pdfRow.locator('[data-source-status=ready]').waitFor({ timeout: 60_000 });
+    await failed.getByRole('button', { name: /Delete/ }).click();
+    const confirm = page.getByRole('dialog', { name: /Delete installer\.exe/ });
+    await confirm.getByRole('button', { name: 'Delete source' }).click();
+    await failed.waitFor({ state: 'detached' });
+    expect(await gw.db.knowledgeSource.count({ where: { tenantId, filename: 'installer.exe' } })).toBe(0);
+  });
+
+  it('adds a web page and a crawl of a local site (allowed for this tenant) and shows both reach ready', async () => {
+    const token = await ownerToken();
+    await page.goto(url(`/t/${tenantId}/knowledge`));
+    await heading(page, 'Knowledge base');
+    const form = page.getByRole('form', { name: 'Add a web page' });
+    await form.getByLabel('URL').fill(`${site.url}/returns`);
+    await form.getByRole('button', { name: 'Add page' }).click();
+    // 127.0.0.1 is a private address: the worker refuses it, and the list says why.
+    const sources = page.getByRole('region', { name: 'Knowledge sources' });
+    const pageRow = sources.getByRole('row').filter({ hasText: `${site.url}/returns` });
+    await pageRow.locator('[data-source-status=failed]').waitFor({ timeout: 60_000 });
+    expect(await pageRow.textContent()).toContain('BLOCKED_ADDRESS');
+    // A platform owner allows the host for this tenant; reindexing the page then succeeds.
+    const allowed = await fetch(`${gw.url}/api/v1/admin/tenants/${tenantId}/knowledge/settings`, {
+      method: 'PUT',
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ allowedPrivateHosts: ['127.0.0.1'] }),
+    });
+    expect(allowed.status).toBe(200);
+    await pageRow.getByRole('button', { name: /Reindex/ }).click();
+    await pageRow.locator('[data-source-status=ready]').waitFor({ timeout: 60_000 });
+    expect(await pageRow.textContent()).not.toContain('BLOCKED_ADDRESS');
+
+    await form.getByLabel('URL').fill(`${site.url}/`);
+    await form.getByLabel('Crawl the site from this page').check();
+    await form.getByLabel('Pages at most').fill('900');
+    await form.getByRole('button', { name: 'Start crawl' }).click();
+    await form.getByText(/Too big/).waitFor();
+    await form.getByLabel('Pages at most').fill('5');
+    await form.getByLabel('Link depth').fill('1');
+    await form.getByRole('button', { name: 'Start crawl' }).click();
+    const crawl = sources.getByRole('row').filter({ hasText: 'up to 5 pages' });
+    await crawl.locator('[data-source-status=ready]').waitFor({ timeout: 60_000 });
+    expect(await crawl.textContent()).toMatch(/2 pages/);
+    const stored = await gw.db.knowledgeSource.findFirstOrThrow({ where: { tenantId, url: `${site.url}/`, parentId: null } });
+    expect(stored).toMatchObject({ status: 'ready', pageCount: 2 });
+    await shot(page, 'knowledge-urls-1280');
+  });
+
+  it('customises the widget: the live preview (the real widget) follows the form, the snippet copies', async () => {
+    await page.goto(url(`/t/${tenantId}/widget`));
+    await heading(page, 'Widget');
+    const preview = page.frameLocator('iframe[title="Widget preview"]');
+    // Inside the widget's open shadow root (Playwright's CSS pierces it).
+    const launcher = preview.locator('babble-buddy-widget .ln');
+    const frame = preview.locator('babble-buddy-widget .bb');
+    await launcher.waitFor();
+    const launcherColour = () => launcher.evaluate((el) => getComputedStyle(el).backgroundColor);
+    expect(await launcherColour()).toBe('rgb(79, 70, 229)');
+
+    const form = page.getByRole('form', { name: 'Widget settings' });
+    await form.getByLabel('Main colour', { exact: true }).fill('#0a7c4a');
+    await form.getByLabel('Greeting').fill('Hi! Ask me about your parcel.');
+    await form.getByLabel('Position').selectOption('bottom-left');
+    await form.getByLabel('Theme').selectOption('dark');
+    await until(async () => (await launcherColour()) === 'rgb(10, 124, 74)');
+    expect(await frame.getAttribute('data-pos')).toBe('left');
+    expect(await frame.getAttribute('data-theme')).toBe('dark');
+    // Opened from its own launcher, the panel greets as set, and stays open while the form changes.
+    await launcher.click();
+    await preview.getByText('Hi! Ask me about your parcel.').waitFor();
+    // Typed key by key: each redraw of the open panel leaves the focus in the form.
+    await form.getByLabel('Greeting').fill('');
+    await form.getByLabel('Greeting').pressSequentially('Hello! Where is your parcel going?');
+    await preview.getByText('Hello! Where is your parcel going?').waitFor();
+    expect(await form.getByLabel('Greeting').evaluate((el) => el === document.activeElement)).toBe(true);
+    await form.getByLabel('Greeting').fill('Hi! Ask me about your parcel.');
+    await preview.getByText('Hi! Ask me about your parcel.').waitFor();
+    await shot(page, 'widget-preview-1280');
+
+    // The API's own rule, next to the field, before anything is sent.
+    await form.getByLabel('Main colour', { exact: true }).fill('green');
+    await form.getByRole('button', { name: 'Save' }).click();
+    await form.getByText('a colour like #4f46e5').waitFor();
+    await form.getByLabel('Main colour', { exact: true }).fill('#0A7C4A');
+    await form.getByLabel('Sending a message').selectOption('mod-enter');
+    await form.getByRole('button', { name: 'Save' }).click();
+    await page.getByText('Widget settings saved').waitFor();
+    const saved = await fetch(`${gw.url}/api/v1/admin/tenants/${tenantId}/widget`, { headers: { authorization: `Bearer ${await ownerToken()}` } });
+    expect(await saved.json()).toMatchObject({ primaryColor: '#0a7c4a', greeting: 'Hi! Ask me about your parcel.', position: 'bottom-left', theme: 'dark', sendOn: 'mod-enter' });
+    // What visitors' widgets fetch says the same.
+    const visitor = await fetch(`${gw.url}/api/v1/widget/config?key=${publishableKey}`, { headers: { origin: 'https://shop.example.com' } });
+    expect(await visitor.json()).toMatchObject({ primaryColor: '#0a7c4a', position: 'bottom-left' });
+
+    // The embed snippet, with the full key pasted, copies as it is shown.
+    const snippet = page.locator('[data-snippet]');
+    expect(await snippet.textContent()).toMatch(/data-key="pk_[^"]*…"/);
+    await page.getByLabel('Publishable key', { exact: true }).fill(publishableKey);
+    const expected = `<script src="${gw.url}/widget.js" data-key="${publishableKey}" async></script>`;
+    expect(await snippet.textContent()).toBe(expected);
+    await page.getByRole('button', { name: 'Copy snippet' }).click();
+    await page.getByText('Copied', { exact: true }).waitFor();
+    expect(await page.evaluate(() => navigator.clipboard.readText())).toBe(expected);
   });
 
   it('finds a conversation by its words, shows the transcript, exports it and deletes it for good', async () => {
@@ -503,6 +671,8 @@ describe('admin app', () => {
       ['conversation', `/t/${tenantId}/conversations/${keptConversationId}`, /Conversation/],
       ['agents', `/t/${tenantId}/agents`, 'Agents & system prompts'],
       ['model', `/t/${tenantId}/model`, 'Model settings'],
+      ['knowledge', `/t/${tenantId}/knowledge`, 'Knowledge base'],
+      ['widget', `/t/${tenantId}/widget`, 'Widget'],
       ['keys', `/t/${tenantId}/keys`, 'API keys'],
       ['team', `/t/${tenantId}/team`, 'Team'],
       ['not-found', '/nowhere', 'Page not found'],
@@ -517,7 +687,15 @@ describe('admin app', () => {
         await shot(page, `${name}-${width}`);
         violations.push(...(await axe(page, `${name}@${width}`)));
         // Nothing sticks out sideways: the page itself never scrolls horizontally.
-        expect({ name, width, overflow: await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth) }).toEqual({ name, width, overflow: 0 });
+        const overflow = await page.evaluate(() => ({
+          by: document.documentElement.scrollWidth - window.innerWidth,
+          // The elements that stick out, to say where to look.
+          what: Array.from(document.querySelectorAll('body *'))
+            .filter((el) => el.getBoundingClientRect().right > window.innerWidth + 1 && !el.parentElement?.closest('[role=region]'))
+            .slice(0, 5)
+            .map((el) => `${el.tagName.toLowerCase()}.${el.className.toString().slice(0, 60)}`),
+        }));
+        expect({ name, width, overflow: overflow.by }).toEqual({ name, width, overflow: 0, ...(overflow.by > 0 ? { what: overflow.what } : {}) });
       }
       // The menu of narrow screens, and a dialog.
       if (width === 390) {

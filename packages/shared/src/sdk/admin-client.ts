@@ -52,8 +52,27 @@ import {
   type TConversationListQuery,
   type TConversationPage,
 } from '../admin-conversations.schema';
-import { ZEmbeddingConfig, ZEmbeddingConfigUpdate, type TEmbeddingConfig, type TEmbeddingConfigInput, type TEmbeddingConfigUpdate } from '../knowledge.schema';
-import { BabbleBuddyError, send } from './http';
+import {
+  ZEmbeddingConfig,
+  ZEmbeddingConfigUpdate,
+  ZKnowledgeSettings,
+  ZKnowledgeSource,
+  ZKnowledgeSourceDetail,
+  ZSourcePage,
+  ZUploadFilesResponse,
+  type TAddUrlRequest,
+  type TEmbeddingConfig,
+  type TEmbeddingConfigInput,
+  type TEmbeddingConfigUpdate,
+  type TKnowledgeSettings,
+  type TKnowledgeSource,
+  type TKnowledgeSourceDetail,
+  type TListSourcesQuery,
+  type TSourcePage,
+  type TUploadFilesResponse,
+} from '../knowledge.schema';
+import { ZWidgetConfig, type TWidgetConfig, type TWidgetConfigUpdate } from '../widget.schema';
+import { BabbleBuddyError, send, toError } from './http';
 
 export interface AdminClientOptions {
   /** The gateway's base URL; '' for the page's own origin (the admin served by the gateway). */
@@ -70,6 +89,19 @@ export interface DownloadedFile {
 }
 
 type Query = Record<string, string | number | boolean | undefined | null>;
+
+/** A file to upload: a browser `File` (its name is used) or a Blob with a name. */
+export interface UploadFile {
+  name: string;
+  body: Blob;
+}
+
+export interface UploadOptions {
+  agentId?: string;
+  /** Bytes sent so far of the whole request (browsers only: it needs XMLHttpRequest's upload events). */
+  onProgress?: (sent: number, total: number) => void;
+  signal?: AbortSignal;
+}
 
 /** Typed client of the admin REST API (`/api/v1/admin`): every answer is checked against its shared schema. */
 export interface AdminClient {
@@ -113,6 +145,27 @@ export interface AdminClient {
     /** Back to the deployment default. */
     reset(tenantId: string): Promise<TEmbeddingConfigUpdate>;
   };
+  /** Knowledge sources: files, web pages and crawls; their status changes arrive on the `/admin` socket. */
+  knowledge: {
+    list(tenantId: string, query?: Partial<TListSourcesQuery>): Promise<TSourcePage>;
+    get(tenantId: string, sourceId: string): Promise<TKnowledgeSourceDetail>;
+    /**
+     * multipart `files` (several at once). With `onProgress` in a browser the upload goes through
+     * XMLHttpRequest, the only browser API that reports upload progress.
+     */
+    upload(tenantId: string, files: UploadFile[], options?: UploadOptions): Promise<TUploadFilesResponse>;
+    addUrl(tenantId: string, request: TAddUrlRequest): Promise<TKnowledgeSource>;
+    remove(tenantId: string, sourceId: string): Promise<void>;
+    reindex(tenantId: string, sourceId: string): Promise<TKnowledgeSource>;
+    settings(tenantId: string): Promise<TKnowledgeSettings>;
+    /** Platform owners only. */
+    saveSettings(tenantId: string, settings: TKnowledgeSettings): Promise<TKnowledgeSettings>;
+  };
+  widget: {
+    get(tenantId: string): Promise<TWidgetConfig>;
+    /** Fields given are set, omitted ones kept, `null` restores a default. */
+    update(tenantId: string, update: TWidgetConfigUpdate): Promise<TWidgetConfig>;
+  };
   agents: {
     list(tenantId: string): Promise<TAgent[]>;
     create(tenantId: string, input: TAgentInput): Promise<TAgent>;
@@ -153,12 +206,7 @@ export function createAdminClient(options: AdminClientOptions): AdminClient {
   }
 
   async function json<S extends z.ZodType>(schema: S, method: string, path: string, body?: unknown, query?: Query): Promise<z.output<S>> {
-    const response = await call(method, path, body, query);
-    const parsed = schema.safeParse(await response.json());
-    if (!parsed.success) {
-      throw new BabbleBuddyError('INTERNAL', `Unexpected answer from ${method} ${path}: ${parsed.error.issues[0]?.message ?? 'invalid'}`, response.status);
-    }
-    return parsed.data;
+    return parsed(schema, await call(method, path, body, query), `${method} ${path}`);
   }
 
   async function empty(method: string, path: string): Promise<void> {
@@ -166,6 +214,42 @@ export function createAdminClient(options: AdminClientOptions): AdminClient {
   }
 
   const t = (tenantId: string) => `tenants/${encodeURIComponent(tenantId)}`;
+
+  async function parsed<S extends z.ZodType>(schema: S, response: Response, what: string): Promise<z.output<S>> {
+    const result = schema.safeParse(await response.json());
+    if (!result.success) throw new BabbleBuddyError('INTERNAL', `Unexpected answer from ${what}: ${result.error.issues[0]?.message ?? 'invalid'}`, response.status);
+    return result.data;
+  }
+
+  async function upload(tenantId: string, files: UploadFile[], options: UploadOptions = {}): Promise<TUploadFilesResponse> {
+    const form = new FormData();
+    if (options.agentId) form.set('agentId', options.agentId);
+    for (const file of files) form.append('files', file.body, file.name);
+    const path = `${t(tenantId)}/knowledge/files`;
+    const url = `${apiUrl}/api/v1/admin/${path}`;
+    const token = currentToken();
+    if (!options.onProgress || typeof XMLHttpRequest === 'undefined') {
+      const headers = new Headers({ accept: 'application/json' });
+      if (token) headers.set('authorization', `Bearer ${token}`);
+      const response = await send(doFetch, url, { method: 'POST', headers, body: form, ...(options.signal ? { signal: options.signal } : {}) }, server);
+      return parsed(ZUploadFilesResponse, response, `POST ${path}`);
+    }
+    const onProgress = options.onProgress;
+    const response = await new Promise<Response>((resolve, reject) => {
+      const xhr = new XMLHttpRequest();
+      xhr.open('POST', url);
+      xhr.setRequestHeader('accept', 'application/json');
+      if (token) xhr.setRequestHeader('authorization', `Bearer ${token}`);
+      xhr.upload.onprogress = (event) => onProgress(event.loaded, event.lengthComputable ? event.total : 0);
+      xhr.onload = () => resolve(new Response(xhr.responseText, { status: xhr.status, headers: { 'content-type': xhr.getResponseHeader('content-type') ?? 'application/json' } }));
+      xhr.onerror = () => reject(new BabbleBuddyError('NETWORK_ERROR', `Could not reach ${server}: the upload was interrupted`, 0));
+      xhr.onabort = () => reject(new DOMException('The upload was cancelled', 'AbortError'));
+      options.signal?.addEventListener('abort', () => xhr.abort(), { once: true });
+      xhr.send(form);
+    });
+    if (!response.ok) throw await toError(response);
+    return parsed(ZUploadFilesResponse, response, `POST ${path}`);
+  }
 
   return {
     setup: {
@@ -201,6 +285,20 @@ export function createAdminClient(options: AdminClientOptions): AdminClient {
       get: (tenantId) => json(ZEmbeddingConfig, 'GET', `${t(tenantId)}/knowledge/embedding`),
       save: (tenantId, input) => json(ZEmbeddingConfigUpdate, 'PUT', `${t(tenantId)}/knowledge/embedding`, input),
       reset: (tenantId) => json(ZEmbeddingConfigUpdate, 'DELETE', `${t(tenantId)}/knowledge/embedding`),
+    },
+    knowledge: {
+      list: (tenantId, query = {}) => json(ZSourcePage, 'GET', `${t(tenantId)}/knowledge/sources`, undefined, query),
+      get: (tenantId, sourceId) => json(ZKnowledgeSourceDetail, 'GET', `${t(tenantId)}/knowledge/sources/${encodeURIComponent(sourceId)}`),
+      upload,
+      addUrl: (tenantId, request) => json(ZKnowledgeSource, 'POST', `${t(tenantId)}/knowledge/urls`, request),
+      remove: (tenantId, sourceId) => empty('DELETE', `${t(tenantId)}/knowledge/sources/${encodeURIComponent(sourceId)}`),
+      reindex: (tenantId, sourceId) => json(ZKnowledgeSource, 'POST', `${t(tenantId)}/knowledge/sources/${encodeURIComponent(sourceId)}/reindex`),
+      settings: (tenantId) => json(ZKnowledgeSettings, 'GET', `${t(tenantId)}/knowledge/settings`),
+      saveSettings: (tenantId, settings) => json(ZKnowledgeSettings, 'PUT', `${t(tenantId)}/knowledge/settings`, settings),
+    },
+    widget: {
+      get: (tenantId) => json(ZWidgetConfig, 'GET', `${t(tenantId)}/widget`),
+      update: (tenantId, update) => json(ZWidgetConfig, 'PUT', `${t(tenantId)}/widget`, update),
     },
     agents: {
       list: (tenantId) => json(ZAgent.array(), 'GET', `${t(tenantId)}/agents`),
