@@ -8,6 +8,10 @@ import { chromium, type Browser, type BrowserContextOptions, type Page } from 'p
  */
 export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
+/** Read once: where screenshots go (TEST_ARTIFACTS_DIR, else `<repo>/.test-results/artifacts`). */
+const ARTIFACTS_DIR_OVERRIDE = process.env.TEST_ARTIFACTS_DIR;
+let artifactsRoot: string | undefined;
+
 export const CHROMIUM_ARGS = [
   '--headless',
   '--no-sandbox',
@@ -34,8 +38,8 @@ export async function newPage(browser: Browser, options: BrowserContextOptions =
  * CI uploads `.test-results` as an artifact.
  */
 export function artifactPath(suite: string, file: string): string {
-  const root = process.env.TEST_ARTIFACTS_DIR ?? resolve(findRepoRoot(process.cwd()), '.test-results', 'artifacts');
-  const path = join(root, suite, file);
+  artifactsRoot ??= ARTIFACTS_DIR_OVERRIDE ?? resolve(findRepoRoot(process.cwd()), '.test-results', 'artifacts');
+  const path = join(artifactsRoot, suite, file);
   mkdirSync(dirname(path), { recursive: true });
   return path;
 }

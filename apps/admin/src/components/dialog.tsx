@@ -146,3 +146,15 @@ export function ConfirmDialog({ open, onClose, onConfirm, title, children, confi
     </Dialog>
   );
 }
+
+/** The usual footer of a form dialog: Cancel, then the primary submit button (spinning while `pending`). */
+export function DialogActions({ onCancel, submitLabel, pending }: { onCancel: () => void; submitLabel: string; pending: boolean }) {
+  return (
+    <>
+      <Button onClick={onCancel}>Cancel</Button>
+      <Button type="submit" variant="primary" loading={pending}>
+        {submitLabel}
+      </Button>
+    </>
+  );
+}

@@ -7,7 +7,7 @@ import { api } from '../api/client';
 import { describeError } from '../api/errors';
 import { Badge } from '../components/badge';
 import { Button } from '../components/button';
-import { ConfirmDialog, Dialog } from '../components/dialog';
+import { ConfirmDialog, Dialog, DialogActions } from '../components/dialog';
 import { CheckboxField, TextAreaField, TextField } from '../components/fields';
 import { PageHeader, ReadOnlyNotice } from '../components/page';
 import { EmptyState, ErrorState, FormError, LoadingState } from '../components/states';
@@ -58,14 +58,7 @@ function AgentDialog({ agent, onClose, isFirst }: { agent: TAgent | null; onClos
         const request = form.validate();
         if (request) save.mutate(request);
       }}
-      footer={
-        <>
-          <Button onClick={onClose}>Cancel</Button>
-          <Button type="submit" variant="primary" loading={save.isPending}>
-            Save agent
-          </Button>
-        </>
-      }
+      footer={<DialogActions onCancel={onClose} submitLabel="Save agent" pending={save.isPending} />}
     >
       <FormError message={form.formError} />
       <TextField label="Name" value={form.values.name} onValueChange={(v) => form.set('name', v)} error={form.errors['name']} required />

@@ -8,7 +8,7 @@ import { describeError } from '../api/errors';
 import { Badge } from '../components/badge';
 import { Button } from '../components/button';
 import { SecretBox } from '../components/copy-button';
-import { ConfirmDialog, Dialog } from '../components/dialog';
+import { ConfirmDialog, Dialog, DialogActions } from '../components/dialog';
 import { SelectField, TextAreaField, TextField } from '../components/fields';
 import { Card, PageHeader, ReadOnlyNotice, Table, td, th } from '../components/page';
 import { EmptyState, ErrorState, FormError, LoadingState, Notice } from '../components/states';
@@ -70,14 +70,7 @@ function CreateKeyDialog({ tenantId, open, onClose, onCreated }: { tenantId: str
         const request = form.validate();
         if (request) create.mutate(request);
       }}
-      footer={
-        <>
-          <Button onClick={onClose}>Cancel</Button>
-          <Button type="submit" variant="primary" loading={create.isPending}>
-            Create key
-          </Button>
-        </>
-      }
+      footer={<DialogActions onCancel={onClose} submitLabel="Create key" pending={create.isPending} />}
     >
       <FormError message={form.formError} />
       <SelectField
@@ -170,14 +163,7 @@ function EditKeyDialog({ tenantId, apiKey, onClose }: { tenantId: string; apiKey
         const request = form.validate();
         if (request) save.mutate(request);
       }}
-      footer={
-        <>
-          <Button onClick={onClose}>Cancel</Button>
-          <Button type="submit" variant="primary" loading={save.isPending}>
-            Save
-          </Button>
-        </>
-      }
+      footer={<DialogActions onCancel={onClose} submitLabel="Save" pending={save.isPending} />}
     >
       <FormError message={form.formError} />
       <TextField label="Name" value={form.values.name} onValueChange={(v) => form.set('name', v)} error={form.errors['name']} />

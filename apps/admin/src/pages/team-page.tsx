@@ -9,7 +9,7 @@ import { useAuth } from '../auth/auth';
 import { assignableRoles, can, ROLE_DESCRIPTIONS } from '../auth/permissions';
 import { Badge } from '../components/badge';
 import { Button } from '../components/button';
-import { ConfirmDialog, Dialog } from '../components/dialog';
+import { ConfirmDialog, Dialog, DialogActions } from '../components/dialog';
 import { SelectField, TextField, controlClass } from '../components/fields';
 import { Card, PageHeader, ReadOnlyNotice, Table, td, th } from '../components/page';
 import { EmptyState, ErrorState, FormError, LoadingState } from '../components/states';
@@ -55,14 +55,7 @@ function AddMemberDialog({ open, onClose }: { open: boolean; onClose: () => void
         const request = form.validate();
         if (request) add.mutate(request);
       }}
-      footer={
-        <>
-          <Button onClick={onClose}>Cancel</Button>
-          <Button type="submit" variant="primary" loading={add.isPending}>
-            Add member
-          </Button>
-        </>
-      }
+      footer={<DialogActions onCancel={onClose} submitLabel="Add member" pending={add.isPending} />}
     >
       <FormError message={form.formError} />
       <TextField label="E-mail" type="email" autoComplete="off" value={form.values.email} onValueChange={(v) => form.set('email', v)} error={form.errors['email']} required />

@@ -11,7 +11,7 @@ import { can } from '../auth/permissions';
 import { Badge } from '../components/badge';
 import { Button, ButtonLink } from '../components/button';
 import { SecretBox } from '../components/copy-button';
-import { ConfirmDialog, Dialog } from '../components/dialog';
+import { ConfirmDialog, Dialog, DialogActions } from '../components/dialog';
 import { TextAreaField, TextField } from '../components/fields';
 import { Card, PageHeader, Table, td, th } from '../components/page';
 import { EmptyState, ErrorState, FormError, LoadingState, Notice } from '../components/states';
@@ -78,14 +78,7 @@ function CreateTenantDialog({ open, onClose, onCreated }: { open: boolean; onClo
         const request = form.validate();
         if (request) create.mutate(request);
       }}
-      footer={
-        <>
-          <Button onClick={onClose}>Cancel</Button>
-          <Button type="submit" variant="primary" loading={create.isPending}>
-            Create tenant
-          </Button>
-        </>
-      }
+      footer={<DialogActions onCancel={onClose} submitLabel="Create tenant" pending={create.isPending} />}
     >
       <FormError message={form.formError} />
       <TextField label="Name" value={form.values.name} onValueChange={(v) => form.set('name', v)} error={form.errors['name']} required />
@@ -185,14 +178,7 @@ function EditTenantDialog({ tenant, onClose }: { tenant: TTenant; onClose: () =>
         const request = form.validate();
         if (request) save.mutate(request);
       }}
-      footer={
-        <>
-          <Button onClick={onClose}>Cancel</Button>
-          <Button type="submit" variant="primary" loading={save.isPending}>
-            Save
-          </Button>
-        </>
-      }
+      footer={<DialogActions onCancel={onClose} submitLabel="Save" pending={save.isPending} />}
     >
       <FormError message={form.formError} />
       <TextField label="Name" value={form.values.name} onValueChange={(v) => form.set('name', v)} error={form.errors['name']} required />
