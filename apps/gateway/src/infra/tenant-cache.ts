@@ -10,7 +10,6 @@ const MAX_AGE_MS = 60_000;
 
 interface Entry<V> {
   value: V;
-  tenantId: string;
   expiresAt: number;
 }
 
@@ -117,7 +116,7 @@ export class CacheStore<V> {
   }
 
   private set(key: string, tenantId: string, value: V): void {
-    this.entries.set(key, { value, tenantId, expiresAt: Date.now() + MAX_AGE_MS });
+    this.entries.set(key, { value, expiresAt: Date.now() + MAX_AGE_MS });
     let keys = this.keysByTenant.get(tenantId);
     if (!keys) this.keysByTenant.set(tenantId, (keys = new Set()));
     keys.add(key);
