@@ -99,6 +99,36 @@ describe('sessions, resume, rate limits and tenant isolation', () => {
     expect(fromDb.at(-1)).toMatchObject({ type: 'done', response: chunks.join('') });
   });
 
+  it('logs concurrent answers to Redis in order, each stream expiring even while it is still being written', async () => {
+    const redis = gw.app.get<import('ioredis').Redis>(require('../src/infra/tokens').REDIS);
+    const chunks = ['one ', 'two ', 'three ', 'four ', 'five'];
+    gw.fake.script({ chunks, tokenDelayMs: 120 });
+    const client = createClient({ apiUrl: gw.url, key: tenantA.secretKey });
+    const answers = [0, 1, 2].map(async () => {
+      const events: TStreamEvent[] = [];
+      let inProgressTtl = -2;
+      for await (const event of client.stream({ message: 'Count' })) {
+        events.push(event);
+        // Mid-answer (the first chunk is out, the next 120 ms away): once the batch window has passed,
+        // the stream is in Redis with its TTL.
+        if (event.type === 'chunk' && inProgressTtl === -2) {
+          await new Promise((resolve) => setTimeout(resolve, 60));
+          inProgressTtl = await redis.ttl(`bb:turn:${event.messageId}`);
+          expect(events.some((e) => e.type === 'done')).toBe(false);
+        }
+      }
+      return { events, inProgressTtl };
+    });
+    for (const { events, inProgressTtl } of await Promise.all(answers)) {
+      expect(inProgressTtl).toBeGreaterThan(0);
+      expect(inProgressTtl).toBeLessThanOrEqual(15 * 60);
+      const messageId = events[0]?.messageId ?? '';
+      const logged = (await redis.xrange(`bb:turn:${messageId}`, '-', '+')).map(([, fields]) => JSON.parse(fields[1] ?? 'null') as TStreamEvent);
+      expect(logged).toEqual(events);
+      expect(logged.map((e) => e.seq)).toEqual(events.map((_, i) => i));
+    }
+  });
+
   it('a repeated clientMessageId is stored and answered once', async () => {
     gw.fake.script({ text: 'Only once.' });
     const client = createClient({ apiUrl: gw.url, key: tenantA.secretKey });

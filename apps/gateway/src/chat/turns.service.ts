@@ -6,7 +6,7 @@ import { z } from 'zod';
 import { AppError } from '../common/app-error';
 import { DB, REDIS } from '../infra/tokens';
 import { KNOWLEDGE_ONLY_PROVIDER } from '../retrieval/turn-knowledge';
-import { isTerminal, turnEventsKey, TurnStream, type TurnListener } from './turn-stream';
+import { isTerminal, TurnLog, turnEventsKey, TurnStream, type TurnListener } from './turn-stream';
 
 const KEEP_FINISHED_MS = 60_000;
 const RESUME_BLOCK_MS = 10_000;
@@ -27,17 +27,19 @@ export class TurnsService implements OnModuleDestroy {
   private readonly live = new Map<string, TurnStream>();
   private readonly sweeper: NodeJS.Timeout;
   private readonly blockingClients = new Set<Redis>();
+  private readonly log: TurnLog;
 
   constructor(
     @Inject(REDIS) private readonly redis: Redis,
     @Inject(DB) private readonly db: DbClient,
   ) {
+    this.log = new TurnLog(redis);
     this.sweeper = setInterval(() => this.sweep(), KEEP_FINISHED_MS / 2);
     this.sweeper.unref();
   }
 
   open(messageId: string, sessionId: string, tenantId: string): TurnStream {
-    const turn = new TurnStream(messageId, sessionId, tenantId, this.redis);
+    const turn = new TurnStream(messageId, sessionId, tenantId, this.log);
     this.live.set(messageId, turn);
     return turn;
   }
@@ -162,6 +164,7 @@ export class TurnsService implements OnModuleDestroy {
 
   onModuleDestroy(): void {
     clearInterval(this.sweeper);
+    this.log.flush();
     for (const client of this.blockingClients) client.disconnect();
   }
 }
