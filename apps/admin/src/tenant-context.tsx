@@ -1,4 +1,5 @@
 import { useQuery } from '@tanstack/react-query';
+import { Lock } from 'lucide-react';
 import type { TRole, TTenant } from '@babble-buddy/shared';
 import { createContext, useContext, useEffect, type ReactNode } from 'react';
 import { Outlet, useParams } from 'react-router';
@@ -62,7 +63,7 @@ export function RequireTenantRole({ minRole, children }: { minRole: TRole; child
   if (can(user, tenant.id, minRole)) return children;
   return (
     <div className="py-10">
-      <EmptyState level={1} title="Not available with your role">
+      <EmptyState level={1} icon={<Lock className="size-8" />} title="Not available with your role">
         This page needs the {minRole} role or higher; you have the {role} role in {tenant.name}.
       </EmptyState>
     </div>
