@@ -349,7 +349,13 @@ export class ChatService {
 }
 
 function failedRequest(error: LlmError, latencyMs: number): FinishedRequest {
-  return { provider: error.provider, model: error.model, status: 'error', latencyMs, error: describeLlmError(error) };
+  return {
+    provider: error.provider,
+    model: error.model,
+    status: 'error',
+    latencyMs,
+    error: describeLlmError(error),
+  };
 }
 
 /** A failed model call as recorded in llm_requests: `unreachable: …`, `http 401: …`. */
