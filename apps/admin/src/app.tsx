@@ -15,7 +15,7 @@ import { NotFoundPage } from './pages/not-found-page';
 import { SetupPage } from './pages/setup-page';
 import { TenantsPage } from './pages/tenants-page';
 import { UsagePage } from './pages/usage-page';
-import { TenantScope } from './tenant-context';
+import { RequireTenantRole, TenantScope } from './tenant-context';
 
 /** A 401 from any call means the session is over; other 4xx answers are not worth retrying. */
 const queryClient = new QueryClient({
@@ -56,7 +56,7 @@ export function App() {
               <Route path="t/:tenantId" element={<TenantScope />}>
                 <Route index element={<Navigate to="conversations" replace />} />
                 {TENANT_PAGES.map((page) => (
-                  <Route key={page.path} path={page.path} element={page.element} />
+                  <Route key={page.path} path={page.path} element={<RequireTenantRole minRole={page.minRole}>{page.element}</RequireTenantRole>} />
                 ))}
                 <Route path="conversations/:conversationId" element={<ConversationPage />} />
               </Route>

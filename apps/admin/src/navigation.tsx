@@ -1,11 +1,12 @@
 import type { TRole } from '@babble-buddy/shared';
-import { BookOpen, Bot, Cpu, KeyRound, LayoutDashboard, MessageCircle, MessagesSquare, ReceiptText, ScrollText, Building2, Users, type LucideIcon } from 'lucide-react';
+import { BookOpen, Bot, Cpu, FlaskConical, KeyRound, LayoutDashboard, MessageCircle, MessagesSquare, ReceiptText, ScrollText, Building2, Users, type LucideIcon } from 'lucide-react';
 import type { ReactElement } from 'react';
 import { AgentsPage } from './pages/agents-page';
 import { ConversationsPage } from './pages/conversations-page';
 import { KeysPage } from './pages/keys-page';
 import { KnowledgePage } from './pages/knowledge-page';
 import { ModelPage } from './pages/model-page';
+import { PlaygroundPage } from './pages/playground-page';
 import { TeamPage } from './pages/team-page';
 import { WidgetPage } from './pages/widget-page';
 
@@ -26,6 +27,8 @@ export const TENANT_PAGES: TenantPage[] = [
   { path: 'conversations', label: 'Conversations', icon: MessagesSquare, minRole: 'viewer', element: <ConversationsPage /> },
   { path: 'agents', label: 'Agents & prompts', icon: Bot, minRole: 'viewer', element: <AgentsPage /> },
   { path: 'knowledge', label: 'Knowledge base', icon: BookOpen, minRole: 'viewer', element: <KnowledgePage /> },
+  // Agents and up: a playground turn is stored as a conversation and spends the tenant's tokens (the API refuses viewers).
+  { path: 'playground', label: 'Playground', icon: FlaskConical, minRole: 'agent', element: <PlaygroundPage /> },
   { path: 'model', label: 'Model settings', icon: Cpu, minRole: 'viewer', element: <ModelPage /> },
   { path: 'widget', label: 'Widget', icon: MessageCircle, minRole: 'viewer', element: <WidgetPage /> },
   { path: 'keys', label: 'API keys', icon: KeyRound, minRole: 'viewer', element: <KeysPage /> },

@@ -1,11 +1,12 @@
 import { useQuery } from '@tanstack/react-query';
+import { Lock } from 'lucide-react';
 import type { TRole, TTenant } from '@babble-buddy/shared';
-import { createContext, useContext, useEffect } from 'react';
+import { createContext, useContext, useEffect, type ReactNode } from 'react';
 import { Outlet, useParams } from 'react-router';
 import { api } from './api/client';
 import { useAuth } from './auth/auth';
 import { can, roleIn } from './auth/permissions';
-import { ErrorState, LoadingState } from './components/states';
+import { EmptyState, ErrorState, LoadingState } from './components/states';
 import { NotFoundPage } from './pages/not-found-page';
 
 interface TenantValue {
@@ -52,5 +53,19 @@ export function TenantScope() {
     <TenantContext.Provider value={{ tenant, role, canAdmin: can(user, tenant.id, 'admin') }}>
       <Outlet />
     </TenantContext.Provider>
+  );
+}
+
+/** A tenant page for `minRole` and up. The sidebar hides it from other roles; a link typed by hand says why it is not there. */
+export function RequireTenantRole({ minRole, children }: { minRole: TRole; children: ReactNode }) {
+  const { user } = useAuth();
+  const { tenant, role } = useTenant();
+  if (can(user, tenant.id, minRole)) return children;
+  return (
+    <div className="py-10">
+      <EmptyState level={1} icon={<Lock className="size-8" />} title="Not available with your role">
+        This page needs the {minRole} role or higher; you have the {role} role in {tenant.name}.
+      </EmptyState>
+    </div>
   );
 }

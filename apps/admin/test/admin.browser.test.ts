@@ -54,6 +54,18 @@ async function ownerToken(): Promise<string> {
   return page.evaluate(() => (JSON.parse(localStorage.getItem('babble-buddy-admin.session') ?? '{}') as { token: string }).token);
 }
 
+/** An API call from the page, with its signed-in operator's token: the status and error code of the answer. */
+async function callAs(p: Page, method: string, path: string, body: unknown): Promise<{ status: number; code: string | undefined }> {
+  return p.evaluate(
+    async ([method, path, body]) => {
+      const session = JSON.parse(localStorage.getItem('babble-buddy-admin.session') ?? '{}') as { token: string };
+      const response = await fetch(path, { method, headers: { authorization: `Bearer ${session.token}`, 'content-type': 'application/json' }, body: JSON.stringify(body) });
+      return { status: response.status, code: ((await response.json()) as { error?: { code: string } }).error?.code };
+    },
+    [method, path, body] as const,
+  );
+}
+
 /** Resolves once `check` is true (checked every 100 ms; Jest's own timeout bounds it). */
 async function until(check: () => Promise<boolean>): Promise<void> {
   while (!(await check())) await new Promise((done) => setTimeout(done, 100));
@@ -321,6 +333,128 @@ describe('admin app', () => {
     await shot(page, 'knowledge-urls-1280');
   });
 
+  it('searches the knowledge base from its search box: the PDF’s chunk comes back with its scores', async () => {
+    await page.goto(url(`/t/${tenantId}/knowledge`));
+    await heading(page, 'Knowledge base');
+    const search = page.getByRole('search', { name: 'Search the knowledge base' });
+    await search.getByLabel('Question').fill('How are refunds for annual plans processed?');
+    await search.getByLabel('Search as').selectOption({ label: 'Assistant (default)' });
+    await search.getByRole('button', { name: 'Search' }).click();
+    const results = page.getByRole('list', { name: 'Search results' });
+    const chunk = results.getByRole('listitem').filter({ hasText: 'Refunds for annual plans are prorated' });
+    await chunk.waitFor();
+    expect(await chunk.textContent()).toContain('Acme Cloud Handbook');
+    expect(await chunk.textContent()).toContain('page 2');
+    // Every score the API gave, as numbers.
+    const scores = await chunk.getByRole('list', { name: /Scores of/ }).getByRole('listitem').allTextContents();
+    expect(scores).toEqual([expect.stringMatching(/^fused 0\.\d{4}$/), expect.stringMatching(/^vector -?[01]\.\d{4} · #\d+$/), expect.stringMatching(/^full text \d\.\d{4} · #\d+$/)]);
+    expect(await page.locator('[data-search-summary]').textContent()).toMatch(/results? for “How are refunds for annual plans processed\?” · vector \+ full text · ollama:nomic-embed-text · \d+ ms/);
+    await shot(page, 'knowledge-search-1280');
+
+    await search.getByLabel('Question').fill('zzyzx qwertyuiop');
+    await search.getByRole('button', { name: 'Search' }).click();
+    // Vectors always find something nearest; words nobody wrote match no text.
+    await until(async () => !(await page.locator('[data-search-summary]').textContent())?.includes('How are refunds'));
+    expect(await page.locator('[data-search-summary]').textContent()).toContain('“zzyzx qwertyuiop”');
+  });
+
+  it('chats in the playground: the answer streams with a citation to the PDF; the debug panel shows chunks, scores, prompt, tokens, TTFT and cost', async () => {
+    // Prices for the model, so the playground can say what a turn cost.
+    await page.goto(url(`/t/${tenantId}/model`));
+    await heading(page, 'Model settings');
+    const primary = page.getByRole('form', { name: 'Primary model' });
+    await primary.getByLabel('Input price (USD per 1M tokens)').fill('2');
+    await primary.getByLabel('Output price (USD per 1M tokens)').fill('10');
+    await primary.getByRole('button', { name: 'Save' }).click();
+    await page.getByText('Primary model saved').waitFor();
+
+    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Playground' }).click();
+    await heading(page, 'Playground');
+    await page.getByText('Ask something').waitFor();
+    expect(await page.getByLabel('Agent').evaluate((el) => (el as HTMLSelectElement).selectedOptions[0]?.textContent)).toBe('Assistant (default)');
+    await shot(page, 'playground-empty-1280');
+    gw.fake.script({ chunks: ['Refunds for annual plans ', 'are prorated ', 'and processed within ', 'fourteen days [1].'], tokenDelayMs: 250, usage: { promptTokens: 1200, completionTokens: 300 } });
+    await page.getByRole('textbox', { name: 'Message' }).fill('How are refunds for annual plans processed?');
+    await page.getByRole('textbox', { name: 'Message' }).press('Enter');
+
+    // Streams: part of the answer is shown while the rest is still being written.
+    const answer = page.getByRole('group', { name: 'Assistant answer' });
+    await answer.and(page.locator('[data-turn-state=streaming]')).getByText('Refunds for annual plans', { exact: false }).waitFor();
+    expect(await answer.locator('[data-answer]').textContent()).not.toContain('fourteen days');
+    await answer.and(page.locator('[data-turn-state=complete]')).waitFor();
+    expect(await answer.locator('[data-answer]').textContent()).toBe('Refunds for annual plans are prorated and processed within fourteen days [1].');
+    const citation = answer.getByRole('list', { name: 'Sources' }).getByRole('listitem');
+    expect(await citation.count()).toBe(1);
+    expect(await citation.textContent()).toMatch(/\[1\] Acme Cloud Handbook.*page 2/);
+
+    const debug = page.getByRole('region', { name: 'Debug of the selected answer' });
+    const chunks = debug.getByRole('list', { name: 'Retrieved chunks' });
+    const first = chunks.getByRole('listitem').filter({ hasText: 'Refunds for annual plans are prorated' }).first();
+    expect(await first.textContent()).toMatch(/^\[1\]\s*Acme Cloud Handbook/);
+    expect(await first.getByRole('list', { name: /Scores of/ }).textContent()).toMatch(/fused 0\.\d{4}.*vector -?[01]\.\d{4} · #\d+.*full text \d\.\d{4} · #\d+/);
+    // The prompt as the model received it: the passage is in the system message.
+    const system = debug.getByRole('list', { name: 'Prompt messages' }).getByRole('listitem').filter({ hasText: 'System' });
+    await system.locator('summary').click();
+    const systemText = (await system.locator('[data-prompt-role=system]').textContent()) ?? '';
+    expect(systemText).toContain('Refunds for annual plans are prorated and processed within fourteen days of the cancellation');
+    const sent = gw.fake.chatRequests().at(-1)?.body as { messages: { role: string; content: string }[] };
+    expect(systemText).toBe(sent.messages[0]?.content);
+    const figure = async (name: string) => (await debug.locator(`[data-figure=${name}] dd`).first().textContent()) ?? '';
+    expect(await figure('model')).toBe('ollama · llama3.2');
+    expect(await figure('tokens')).toBe('1,200 in · 300 out');
+    expect(await figure('ttft')).toMatch(/^\d[\d,]* ms$/);
+    expect(await figure('latency')).toMatch(/^\d[\d,]* ms$/);
+    // 1,200 × $2/M + 300 × $10/M.
+    expect(await figure('cost')).toBe('$0.00540');
+    await shot(page, 'playground-answer-1280');
+    await page.setViewportSize({ width: 390, height: 844 });
+    await debug.scrollIntoViewIfNeeded();
+    await shot(page, 'playground-answer-390');
+    await page.setViewportSize({ width: 1280, height: 900 });
+
+    // Stored like any conversation, marked as the playground's.
+    const stored = await gw.db.conversation.findFirstOrThrow({ where: { tenantId, origin: 'playground' }, include: { messages: true } });
+    expect(stored.messages.map((m) => m.content).sort()).toEqual(['How are refunds for annual plans processed?', 'Refunds for annual plans are prorated and processed within fourteen days [1].']);
+
+    // A follow-up continues the conversation; "New conversation" starts another.
+    gw.fake.script({ text: 'Yes, by card or bank transfer.' });
+    await page.getByRole('textbox', { name: 'Message' }).fill('Can invoices be paid by card?');
+    await page.getByRole('button', { name: 'Send' }).click();
+    await page.getByRole('group', { name: 'Assistant answer' }).nth(1).and(page.locator('[data-turn-state=complete]')).waitFor();
+    expect(await gw.db.message.count({ where: { conversationId: stored.id } })).toBe(4);
+    await page.getByRole('button', { name: 'New conversation' }).click();
+    await page.getByText('Ask something').waitFor();
+    expect(await page.getByRole('textbox', { name: 'Message' }).evaluate((el) => el === document.activeElement)).toBe(true);
+  });
+
+  it('finds the playground conversation on the Conversations page, exports it and deletes it', async () => {
+    await page.goto(url(`/t/${tenantId}/conversations`));
+    await heading(page, 'Conversations');
+    await page.getByRole('searchbox', { name: 'Search messages' }).fill('prorated');
+    const match = page.locator('main li mark', { hasText: 'prorated' });
+    await match.waitFor();
+    expect(await page.locator('main ul > li').count()).toBe(1);
+    // Marked, so it is not mistaken for a visitor's.
+    await page.locator('main ul > li').getByText('playground', { exact: true }).waitFor();
+    await shot(page, 'conversations-playground-1280');
+    await match.click();
+    await heading(page, /Conversation/);
+    await page.getByText('Origin: playground').waitFor();
+    await page.getByRole('listitem', { name: 'Assistant message' }).first().getByText('Acme Cloud Handbook').waitFor();
+    const [json] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Export JSON' }).click()]);
+    const exported = JSON.parse(readFileSync(await json.path(), 'utf8')) as { messages: { role: string; content: string }[] };
+    expect(exported.messages.map((m) => m.content)).toEqual([
+      'How are refunds for annual plans processed?',
+      'Refunds for annual plans are prorated and processed within fourteen days [1].',
+      'Can invoices be paid by card?',
+      'Yes, by card or bank transfer.',
+    ]);
+    await page.getByRole('button', { name: 'Delete' }).click();
+    await page.getByRole('dialog', { name: 'Delete this conversation?' }).getByRole('button', { name: 'Delete for good' }).click();
+    await page.getByText('The conversation and its messages were deleted').waitFor();
+    expect(await gw.db.conversation.count({ where: { tenantId, origin: 'playground' } })).toBe(0);
+  });
+
   it('customises the widget: the live preview (the real widget) follows the form, the snippet copies', async () => {
     await page.goto(url(`/t/${tenantId}/widget`));
     await heading(page, 'Widget');
@@ -560,14 +694,18 @@ describe('admin app', () => {
       await viewer.goto(url(`/t/${tenantId}/conversations/${keptConversationId}`));
       await heading(viewer, /Conversation/);
       expect(await viewer.getByRole('button', { name: 'Delete' }).count()).toBe(0);
+      // No playground for viewers: not in the menu, and its address says why.
+      expect(await viewer.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Playground' }).count()).toBe(0);
+      await viewer.goto(url(`/t/${tenantId}/playground`));
+      await heading(viewer, 'Not available with your role');
+      await viewer.getByText('This page needs the agent role or higher; you have the viewer role in Acme Shop.').waitFor();
+      expect(await viewer.getByRole('textbox', { name: 'Message' }).count()).toBe(0);
+      await shot(viewer, 'viewer-playground-refused-1280');
+      expect(await callAs(viewer, 'POST', `/api/v1/admin/tenants/${tenantId}/playground/chat`, { message: 'Let me try' })).toEqual({ status: 403, code: 'FORBIDDEN' });
+      expect(await gw.db.message.count({ where: { tenantId, content: 'Let me try' } })).toBe(0);
 
       // And the API refuses what the UI hides.
-      const refused = await viewer.evaluate(async (path) => {
-        const session = JSON.parse(localStorage.getItem('babble-buddy-admin.session') ?? '{}') as { token: string };
-        const response = await fetch(path, { method: 'PUT', headers: { authorization: `Bearer ${session.token}`, 'content-type': 'application/json' }, body: JSON.stringify({ provider: 'openai', model: 'x' }) });
-        return { status: response.status, body: (await response.json()) as { error: { code: string } } };
-      }, `/api/v1/admin/tenants/${tenantId}/llm/0`);
-      expect({ status: refused.status, code: refused.body.error.code }).toEqual({ status: 403, code: 'FORBIDDEN' });
+      expect(await callAs(viewer, 'PUT', `/api/v1/admin/tenants/${tenantId}/llm/0`, { provider: 'openai', model: 'x' })).toEqual({ status: 403, code: 'FORBIDDEN' });
       expect((await gw.db.llmConfig.findFirstOrThrow({ where: { tenantId, priority: 0 } })).model).toBe('llama3.2');
     } finally {
       await context.close();
@@ -672,6 +810,7 @@ describe('admin app', () => {
       ['agents', `/t/${tenantId}/agents`, 'Agents & system prompts'],
       ['model', `/t/${tenantId}/model`, 'Model settings'],
       ['knowledge', `/t/${tenantId}/knowledge`, 'Knowledge base'],
+      ['playground', `/t/${tenantId}/playground`, 'Playground'],
       ['widget', `/t/${tenantId}/widget`, 'Widget'],
       ['keys', `/t/${tenantId}/keys`, 'API keys'],
       ['team', `/t/${tenantId}/team`, 'Team'],

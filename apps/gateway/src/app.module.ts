@@ -9,6 +9,7 @@ import { HealthModule } from './health/health.module';
 import { InfraModule } from './infra/infra.module';
 import { KnowledgeModule } from './knowledge/knowledge.module';
 import { LOGGER } from './infra/tokens';
+import { PlaygroundModule } from './playground/playground.module';
 import { RetrievalModule } from './retrieval/retrieval.module';
 import { WidgetModule } from './widget/widget.module';
 
@@ -18,7 +19,7 @@ export class AppModule {
     return {
       module: AppModule,
       global: true,
-      imports: [InfraModule, AuthModule, HealthModule, ChatModule, WidgetModule, AdminModule, KnowledgeModule, RetrievalModule],
+      imports: [InfraModule, AuthModule, HealthModule, ChatModule, WidgetModule, AdminModule, KnowledgeModule, RetrievalModule, PlaygroundModule],
       providers: [
         { provide: GATEWAY_CONFIG, useValue: config },
         { provide: LOGGER, useValue: logger },

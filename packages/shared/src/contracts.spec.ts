@@ -1,4 +1,4 @@
-import { ERROR_STATUS, ErrorCode, ZChatRequest, ZCreateKeyRequest, ZHostContext, ZOrigin, ZStreamEvent, readSse } from './index';
+import { ERROR_STATUS, ErrorCode, ZChatRequest, ZCreateKeyRequest, ZHostContext, ZOrigin, ZPlaygroundChatRequest, ZPlaygroundEvent, ZStreamEvent, readSse } from './index';
 
 function streamOf(...parts: string[]): ReadableStream<Uint8Array> {
   const encoder = new TextEncoder();
@@ -17,6 +17,16 @@ describe('contracts', () => {
     expect(ZChatRequest.safeParse({ message: '   ' }).success).toBe(false);
     expect(ZChatRequest.safeParse({ message: 'x'.repeat(8001) }).success).toBe(false);
     expect(ZChatRequest.safeParse({ message: 'hi', sessionId: 'has spaces in it' }).success).toBe(false);
+  });
+
+  it('playground requests take a visitor turn’s fields only; its events are the chat stream’s plus the debug ones', () => {
+    expect(ZPlaygroundChatRequest.parse({ message: ' hi ', agentId: '7b0f2f53-6b1c-4a57-9d6e-2a8f0c1d9e10' })).toEqual({ message: 'hi', agentId: '7b0f2f53-6b1c-4a57-9d6e-2a8f0c1d9e10' });
+    expect(ZPlaygroundChatRequest.safeParse({ message: 'hi', clientMessageId: 'retry-1' }).success).toBe(false);
+    expect(ZPlaygroundChatRequest.safeParse({ message: 'x'.repeat(8001) }).success).toBe(false);
+    expect(ZPlaygroundEvent.parse({ type: 'chunk', messageId: 'm', seq: 1, text: 'Hi' })).toEqual({ type: 'chunk', messageId: 'm', seq: 1, text: 'Hi' });
+    const usage = { type: 'debug_usage', messageId: 'm', provider: 'ollama', model: 'llama3.2', promptTokens: 3, completionTokens: 1, ttftMs: 12, latencyMs: 40, costUsd: null, knowledgeOnly: false, failedAttempts: [] };
+    expect(ZPlaygroundEvent.parse(usage)).toEqual(usage);
+    expect(ZPlaygroundEvent.safeParse({ ...usage, costUsd: 'free' }).success).toBe(false);
   });
 
   it('host context is capped in size', () => {

@@ -10,6 +10,7 @@ export * from './knowledge.schema';
 export * from './admin-insights.schema';
 export * from './admin-conversations.schema';
 export * from './retrieval.schema';
+export * from './playground.schema';
 export { createClient, BabbleBuddyError, type BabbleBuddyClient, type ClientOptions, type ChatSocket, type StreamOptions } from './sdk/client';
 export { createAdminClient, type AdminClient, type AdminClientOptions, type DownloadedFile, type UploadFile, type UploadOptions } from './sdk/admin-client';
 export { readSse, type SseFrame } from './sdk/sse';

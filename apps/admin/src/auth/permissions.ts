@@ -28,6 +28,6 @@ export function assignableRoles(user: Pick<TAdminUser, 'isPlatformOwner' | 'memb
 export const ROLE_DESCRIPTIONS: Record<TRole, string> = {
   owner: 'Everything, including granting the owner role',
   admin: 'Keys, models, agents, team and conversations',
-  agent: 'Reads and handles conversations; changes no settings',
+  agent: 'Reads and handles conversations, uses the playground; changes no settings',
   viewer: 'Reads everything; changes nothing',
 };

@@ -1,4 +1,4 @@
-import { useId, type InputHTMLAttributes, type ReactNode, type SelectHTMLAttributes, type TextareaHTMLAttributes } from 'react';
+import { useId, type InputHTMLAttributes, type ReactNode, type Ref, type SelectHTMLAttributes, type TextareaHTMLAttributes } from 'react';
 
 const CONTROL =
   'block w-full rounded-md border-0 bg-white px-3 py-2 text-sm text-slate-900 shadow-sm ring-1 ring-inset ring-slate-300 placeholder:text-slate-500 ' +
@@ -63,7 +63,7 @@ export function TextField({ label, hint, error, required, className, value, onVa
   );
 }
 
-export function TextAreaField({ label, hint, error, required, className, value, onValueChange, ...input }: Base & Omit<TextareaHTMLAttributes<HTMLTextAreaElement>, 'value' | 'onChange'> & { value: string; onValueChange: (value: string) => void }) {
+export function TextAreaField({ label, hint, error, required, className, value, onValueChange, ...input }: Base & Omit<TextareaHTMLAttributes<HTMLTextAreaElement>, 'value' | 'onChange'> & { value: string; onValueChange: (value: string) => void; ref?: Ref<HTMLTextAreaElement> }) {
   return (
     <Field label={label} hint={hint} error={error} required={required} className={className}>
       {(ids) => <textarea {...ids} {...input} required={required} value={value} onChange={(e) => onValueChange(e.target.value)} className={`${CONTROL} ${error ? INVALID : ''}`} />}

@@ -1,12 +1,13 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { ErrorCode, type TConversationExportFormat, type TTranscriptMessage } from '@babble-buddy/shared';
-import { AlertTriangle, ArrowLeft, ChevronRight, Download, ExternalLink, ThumbsDown, ThumbsUp, Trash2, Wrench } from 'lucide-react';
+import { AlertTriangle, ArrowLeft, ChevronRight, Download, ThumbsDown, ThumbsUp, Trash2, Wrench } from 'lucide-react';
 import { useState } from 'react';
 import { Link, useNavigate, useParams } from 'react-router';
 import { api } from '../api/client';
 import { describeError, errorCode } from '../api/errors';
 import { Badge } from '../components/badge';
 import { Button } from '../components/button';
+import { CitationList } from '../components/citations';
 import { ConfirmDialog } from '../components/dialog';
 import { ErrorState, LoadingState } from '../components/states';
 import { Stat } from '../components/stat';
@@ -93,25 +94,7 @@ function Message({ message }: { message: TTranscriptMessage }) {
       )}
       {message.citations.length > 0 && (
         <div className="mt-3">
-          <p className="text-xs font-semibold tracking-wide text-slate-600 uppercase">Sources</p>
-          <ol className="mt-1 space-y-1.5">
-            {message.citations.map((citation) => (
-              <li key={`${citation.index}-${citation.sourceId}`} className="text-sm">
-                <span className="font-mono text-xs text-slate-600">[{citation.index}]</span>{' '}
-                {citation.url ? (
-                  <a href={citation.url} target="_blank" rel="noopener noreferrer" className="inline-flex items-center gap-1 font-medium text-indigo-700 hover:underline">
-                    {citation.title}
-                    <ExternalLink className="size-3" aria-hidden="true" />
-                    <span className="sr-only">(opens in a new tab)</span>
-                  </a>
-                ) : (
-                  <span className="font-medium">{citation.title}</span>
-                )}
-                {citation.page !== undefined && <span className="text-slate-600"> · page {citation.page}</span>}
-                <p className="text-xs text-slate-600">{citation.snippet}</p>
-              </li>
-            ))}
-          </ol>
+          <CitationList citations={message.citations} />
         </div>
       )}
       {meta.length > 0 && <p className="mt-3 border-t border-slate-100 pt-2 font-mono text-xs text-slate-600">{meta.join(' · ')}</p>}

@@ -1,5 +1,5 @@
 import { useInfiniteQuery } from '@tanstack/react-query';
-import type { TConversationListQuery, TConversationStatus, TFeedbackFilter } from '@babble-buddy/shared';
+import { PLAYGROUND_ORIGIN, type TConversationListQuery, type TConversationStatus, type TFeedbackFilter } from '@babble-buddy/shared';
 import { MessagesSquare, Search, ThumbsDown, ThumbsUp } from 'lucide-react';
 import { useEffect, useState } from 'react';
 import { Link, useSearchParams } from 'react-router';
@@ -141,6 +141,7 @@ export function ConversationsPage() {
                   </div>
                   <div className="mt-1.5 flex flex-wrap items-center gap-x-3 gap-y-1 text-xs text-slate-600">
                     <Badge tone={STATUS_TONE[c.status]}>{c.status}</Badge>
+                    {c.origin === PLAYGROUND_ORIGIN && <Badge tone="indigo">playground</Badge>}
                     <span>{formatInteger(c.messageCount)} messages</span>
                     {c.feedback.positive > 0 && (
                       <span className="inline-flex items-center gap-1 text-emerald-700">

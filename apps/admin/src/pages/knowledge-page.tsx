@@ -1,6 +1,6 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { CRAWL_LIMITS, ZAddUrlRequest, ZCrawlOptions, type TKnowledgeSource, type TKnowledgeSourceStatus } from '@babble-buddy/shared';
-import { BookOpen, FileUp, Globe, RotateCw, Trash2 } from 'lucide-react';
+import { CRAWL_LIMITS, KNOWLEDGE_SEARCH_QUERY_MAX_CHARS, ZAddUrlRequest, ZCrawlOptions, type TKnowledgeSearchRequest, type TKnowledgeSource, type TKnowledgeSourceStatus } from '@babble-buddy/shared';
+import { BookOpen, FileUp, Globe, RotateCw, Search, Trash2 } from 'lucide-react';
 import { useCallback, useRef, useState, type DragEvent } from 'react';
 import type { z } from 'zod';
 import { api } from '../api/client';
@@ -8,13 +8,14 @@ import { describeError } from '../api/errors';
 import { Badge, type Tone } from '../components/badge';
 import { Button } from '../components/button';
 import { ConfirmDialog } from '../components/dialog';
-import { CheckboxField, TextField } from '../components/fields';
+import { CheckboxField, SelectField, TextField } from '../components/fields';
+import { RetrievedChunks, searchModeLabel } from '../components/retrieved-chunks';
 import { Card, PageHeader, ReadOnlyNotice, Table, td, th } from '../components/page';
-import { EmptyState, ErrorState, FormError, LoadingState } from '../components/states';
+import { EmptyState, ErrorState, FormError, LoadingState, Notice } from '../components/states';
 import { useToast } from '../components/toast';
 import { optionalNumber, optionalText } from '../forms/issues';
 import { useForm } from '../forms/use-form';
-import { formatDateTime, formatInteger, formatRelative } from '../lib/format';
+import { formatDateTime, formatInteger, formatMs, formatRelative } from '../lib/format';
 import { usePageTitle } from '../lib/page-title';
 import { useTenant } from '../tenant-context';
 
@@ -256,6 +257,56 @@ function AddUrlCard({ tenantId, onAdded }: { tenantId: string; onAdded: () => vo
   );
 }
 
+// ── Search preview ──────────────────────────────────────────────────────────────────────────────
+
+const ALL_SOURCES = '';
+
+/** What retrieval would hand the model for a question: the chunks, their scores, how the search ran. */
+function SearchCard({ tenantId }: { tenantId: string }) {
+  const [query, setQuery] = useState('');
+  const [agentId, setAgentId] = useState(ALL_SOURCES);
+  const agents = useQuery({ queryKey: ['agents', tenantId], queryFn: () => api.agents.list(tenantId) });
+  const search = useMutation({ mutationFn: (request: TKnowledgeSearchRequest) => api.knowledge.search(tenantId, request) });
+  const options = [{ value: ALL_SOURCES, label: 'Every source (no agent)' }, ...(agents.data ?? []).map((a) => ({ value: a.id, label: a.isDefault ? `${a.name} (default)` : a.name }))];
+  return (
+    <Card title="Search preview" description="The passages retrieval would give the assistant for a question, best first, with their scores. As an agent: the tenant-wide sources and that agent’s own.">
+      <form
+        role="search"
+        aria-label="Search the knowledge base"
+        className="grid gap-4 sm:grid-cols-[1fr_14rem_auto] sm:items-end"
+        onSubmit={(event) => {
+          event.preventDefault();
+          if (query.trim()) search.mutate({ query: query.trim(), k: 8, ...(agentId ? { agentId } : {}) });
+        }}
+      >
+        <TextField label="Question" type="search" placeholder="How long do refunds take?" maxLength={KNOWLEDGE_SEARCH_QUERY_MAX_CHARS} value={query} onValueChange={setQuery} />
+        <SelectField label="Search as" value={agentId} onValueChange={setAgentId} options={options} />
+        <Button type="submit" variant="primary" loading={search.isPending} disabled={!query.trim()} icon={<Search className="size-4" aria-hidden="true" />}>
+          Search
+        </Button>
+      </form>
+      <div className="mt-4 space-y-3" aria-live="polite">
+        {search.isError && <ErrorState title="The search failed" error={search.error} />}
+        {search.data && (
+          <>
+            <p className="text-xs text-slate-600" data-search-summary>
+              {formatInteger(search.data.results.length)} result{search.data.results.length === 1 ? '' : 's'} for “{search.data.query}” · {searchModeLabel(search.data)} · {formatMs(Math.round(search.data.tookMs))}
+            </p>
+            {search.data.notice && <Notice tone="warning">{search.data.notice}</Notice>}
+            {search.data.results.length === 0 ? (
+              <EmptyState icon={<Search className="size-8" />} title="Nothing matches">
+                No ready passage is close to this question. Try other words, or check that its document has finished indexing.
+              </EmptyState>
+            ) : (
+              <RetrievedChunks results={search.data.results} label="Search results" />
+            )}
+          </>
+        )}
+      </div>
+    </Card>
+  );
+}
+
 // ── Sources ─────────────────────────────────────────────────────────────────────────────────────
 
 function sourceLabel(source: TKnowledgeSource): string {
@@ -334,6 +385,9 @@ export function KnowledgePage() {
           <AddUrlCard tenantId={tenant.id} onAdded={refresh} />
         </div>
       )}
+      <div className="mb-6">
+        <SearchCard tenantId={tenant.id} />
+      </div>
       <Card title="Sources">
         {sources.isPending ? (
           <LoadingState />

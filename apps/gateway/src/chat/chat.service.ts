@@ -6,6 +6,7 @@ import {
   LlmStreamError,
   LlmUnavailableError,
   streamChat,
+  type AssembledPrompt,
   type ChatStreamEvent,
   type ChatTurn,
   type LlmError,
@@ -45,6 +46,19 @@ export interface TurnOptions {
   extraSystem?: string;
   temperature?: number;
   maxTokens?: number;
+  /** The admin playground's view into the turn; absent on every other turn, which then does nothing extra. */
+  debug?: TurnDebugSink;
+}
+
+/** Told what a turn was built from and what it cost (the admin playground's debug panel). */
+export interface TurnDebugSink {
+  /** Once the prompt is assembled, before any model is called: what retrieval found (null: nothing) and the prompt as sent. */
+  prompt(knowledge: TurnKnowledge | null, prompt: AssembledPrompt): void;
+  /**
+   * Just before `done`: the model call that answered (null for a knowledge-only answer) and the
+   * attempts that failed before it.
+   */
+  answered(done: Extract<ChatStreamEvent, { type: 'done' }> | null, failed: readonly LlmError[]): void;
 }
 
 export interface StartedTurn {
@@ -208,6 +222,7 @@ export class ChatService {
         userMessage: input.userMessage,
         historyTokenBudget: this.config.HISTORY_TOKEN_BUDGET,
       });
+      input.options.debug?.prompt(knowledge, prompt);
 
       const failedAttempts: Extract<ChatStreamEvent, { type: 'attempt_failed' }>[] = [];
       for await (const event of streamChat(providers, prompt.messages, { signal: AbortSignal.timeout(MAX_GENERATION_MS) })) {
@@ -248,13 +263,14 @@ export class ChatService {
             ],
           });
           for (const citation of citations?.fresh ?? []) turn.emit({ type: 'citation', citation });
+          input.options.debug?.answered(event, failedAttempts.map((a) => a.error));
           turn.emit({ type: 'done', response: event.text, usage: event.usage, model: event.model, provider: event.provider, ttftMs: Math.round(event.ttftMs) });
         }
       }
     } catch (error) {
       if (knowledge && error instanceof LlmUnavailableError) {
         try {
-          return await this.answerFromKnowledge(turn, conversation, knowledge, error);
+          return await this.answerFromKnowledge(turn, conversation, knowledge, error, input.options.debug);
         } catch (storeError) {
           this.logger.error({ err: storeError, messageId }, 'storing the knowledge-only answer failed');
         }
@@ -267,7 +283,7 @@ export class ChatService {
    * Knowledge-only mode: no model answered, but the knowledge base had passages. The answer is those
    * passages, labelled as search results, with their citations; stored complete, provider "knowledge".
    */
-  private async answerFromKnowledge(turn: TurnStream, conversation: TurnConversation, knowledge: TurnKnowledge, error: LlmUnavailableError): Promise<void> {
+  private async answerFromKnowledge(turn: TurnStream, conversation: TurnConversation, knowledge: TurnKnowledge, error: LlmUnavailableError, debug?: TurnDebugSink): Promise<void> {
     const messageId = turn.messageId;
     const { text, citations } = knowledge.knowledgeOnly();
     await this.conversations.finishTurn({
@@ -286,6 +302,7 @@ export class ChatService {
     this.logger.warn({ messageId, passages: citations.length }, 'no model reachable; answered with knowledge-base search results');
     turn.emit({ type: 'chunk', text });
     for (const citation of citations) turn.emit({ type: 'citation', citation });
+    debug?.answered(null, error.attempts);
     turn.emit({ type: 'done', response: text, usage: { promptTokens: 0, completionTokens: 0 }, model: KNOWLEDGE_ONLY_MODEL, provider: KNOWLEDGE_ONLY_PROVIDER, ttftMs: null, knowledgeOnly: true });
   }
 
@@ -337,6 +354,11 @@ function failedRequest(error: LlmError, latencyMs: number): FinishedRequest {
     model: error.model,
     status: 'error',
     latencyMs,
-    error: `${error.kind}${error.status ? ` ${error.status}` : ''}: ${error.message}`,
+    error: describeLlmError(error),
   };
+}
+
+/** A failed model call as recorded in llm_requests: `unreachable: …`, `http 401: …`. */
+export function describeLlmError(error: LlmError): string {
+  return `${error.kind}${error.status ? ` ${error.status}` : ''}: ${error.message}`;
 }

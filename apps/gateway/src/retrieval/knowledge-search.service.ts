@@ -1,6 +1,6 @@
-import { createEmbeddings, hybridSearch, type HybridSearchResult, type QueryEmbedding, type SourceScope, type SqlExecutor } from '@babble-buddy/ai';
+import { createEmbeddings, hybridSearch, type HybridSearchResult, type QueryEmbedding, type SearchHit, type SourceScope, type SqlExecutor } from '@babble-buddy/ai';
 import { embeddingModelLabel, resolveEmbeddingConfig, type DbClient, type EmbeddingDefaults, type SecretBox } from '@babble-buddy/db';
-import { ErrorCode, type TKnowledgeSearchResponse, type ZKnowledgeSearchRequest } from '@babble-buddy/shared';
+import { ErrorCode, type TKnowledgeSearchResponse, type TKnowledgeSearchResult, type ZKnowledgeSearchRequest } from '@babble-buddy/shared';
 import type { Logger } from 'pino';
 import type { z } from 'zod';
 import { assertTenantExists } from '../admin/tenant-scope';
@@ -126,18 +126,23 @@ export class KnowledgeSearchService {
       embeddingModel: outcome.result.mode === 'hybrid' || outcome.result.mode === 'vector' ? (embedder?.label ?? null) : null,
       notice: notice ?? outcome.notice,
       tookMs: Math.round(outcome.tookMs * 100) / 100,
-      results: outcome.result.hits.map((hit, i) => ({
-        rank: i + 1,
-        chunkId: hit.chunkId,
-        ordinal: hit.ordinal,
-        content: hit.content,
-        page: hit.page ?? null,
-        heading: hit.heading ?? null,
-        url: hit.url ?? null,
-        metadata: hit.metadata,
-        scores: { fused: hit.score, vectorRank: hit.vectorRank, similarity: hit.similarity, textRank: hit.textRank, textScore: hit.textScore },
-        source: { id: hit.sourceId, title: hit.sourceTitle, url: hit.sourceUrl },
-      })),
+      results: searchResults(outcome.result.hits),
     };
   }
+}
+
+/** Ranked hits as the admin API shows them: every score, and the source (search preview and playground). */
+export function searchResults(hits: readonly SearchHit[]): TKnowledgeSearchResult[] {
+  return hits.map((hit, i) => ({
+    rank: i + 1,
+    chunkId: hit.chunkId,
+    ordinal: hit.ordinal,
+    content: hit.content,
+    page: hit.page ?? null,
+    heading: hit.heading ?? null,
+    url: hit.url ?? null,
+    metadata: hit.metadata,
+    scores: { fused: hit.score, vectorRank: hit.vectorRank, similarity: hit.similarity, textRank: hit.textRank, textScore: hit.textScore },
+    source: { id: hit.sourceId, title: hit.sourceTitle, url: hit.sourceUrl },
+  }));
 }

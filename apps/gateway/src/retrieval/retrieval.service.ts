@@ -61,7 +61,7 @@ export class RetrievalService {
         embedder: state.embedder,
       });
       if (result.hits.length === 0) return null;
-      return new TurnKnowledge(passagesFromHits(result.hits), query.text);
+      return new TurnKnowledge(passagesFromHits(result.hits), query.text, { result, embeddingModel: state.embedder?.label ?? null });
     } catch (error) {
       this.logger.error({ err: error, tenantId: input.tenantId }, 'retrieval failed; answering without knowledge');
       return null;

@@ -4,6 +4,7 @@ import {
   KNOWLEDGE_ONLY_SNIPPET_CHARS,
   knowledgeOnlyAnswer,
   type Citation,
+  type HybridSearchResult,
   type KnowledgePassage,
 } from '@babble-buddy/ai';
 
@@ -24,6 +25,8 @@ export class TurnKnowledge {
     readonly passages: KnowledgePassage[],
     /** What was searched for (the question, or its rewrite for a follow-up): snippets show its words. */
     readonly query: string,
+    /** The search the passages came from (hits with their scores; passage n is hit n), for the playground's debug view. */
+    readonly search: { result: HybridSearchResult; embeddingModel: string | null },
   ) {
     this.citations = passages.map((passage) => citationFor(passage, query));
     this.tracker = new CitationTracker(this.citations);

@@ -71,8 +71,11 @@ import {
   type TSourcePage,
   type TUploadFilesResponse,
 } from '../knowledge.schema';
+import { ZPlaygroundEvent, type TPlaygroundChatRequest, type TPlaygroundEvent } from '../playground.schema';
+import { ZKnowledgeSearchResponse, type TKnowledgeSearchRequest, type TKnowledgeSearchResponse } from '../retrieval.schema';
 import { ZWidgetConfig, type TWidgetConfig, type TWidgetConfigUpdate } from '../widget.schema';
 import { BabbleBuddyError, send, toError } from './http';
+import { readEvents } from './sse';
 
 export interface AdminClientOptions {
   /** The gateway's base URL; '' for the page's own origin (the admin served by the gateway). */
@@ -160,6 +163,17 @@ export interface AdminClient {
     settings(tenantId: string): Promise<TKnowledgeSettings>;
     /** Platform owners only. */
     saveSettings(tenantId: string, settings: TKnowledgeSettings): Promise<TKnowledgeSettings>;
+    /** The chunks retrieval would use for `query` (as `agentId` would in chat, when given), with every score. */
+    search(tenantId: string, request: TKnowledgeSearchRequest): Promise<TKnowledgeSearchResponse>;
+  };
+  /** Chat as a visitor through the real pipeline (agent role or higher), with debug events. */
+  playground: {
+    /**
+     * One turn, read as it is written: `for await (const event of api.playground.chat(tenantId, { message }))`.
+     * The chat stream's events plus `debug_prompt` (retrieved chunks, the prompt as sent) and
+     * `debug_usage` (tokens, time to first token, latency, cost) before `done`.
+     */
+    chat(tenantId: string, request: TPlaygroundChatRequest, options?: { signal?: AbortSignal }): AsyncGenerator<TPlaygroundEvent>;
   };
   widget: {
     get(tenantId: string): Promise<TWidgetConfig>;
@@ -197,12 +211,13 @@ export function createAdminClient(options: AdminClientOptions): AdminClient {
     return typeof options.token === 'function' ? options.token() : (options.token ?? null);
   }
 
-  async function call(method: string, path: string, body?: unknown, query?: Query): Promise<Response> {
-    const headers = new Headers({ accept: 'application/json' });
+  async function call(method: string, path: string, body?: unknown, query?: Query, init: { accept?: string; signal?: AbortSignal } = {}): Promise<Response> {
+    const headers = new Headers({ accept: init.accept ?? 'application/json' });
     const token = currentToken();
     if (token) headers.set('authorization', `Bearer ${token}`);
     if (body !== undefined) headers.set('content-type', 'application/json');
-    return send(doFetch, `${apiUrl}/api/v1/admin/${path}${queryString(query)}`, { method, headers, ...(body === undefined ? {} : { body: JSON.stringify(body) }) }, server);
+    const request: RequestInit = { method, headers, ...(body === undefined ? {} : { body: JSON.stringify(body) }), ...(init.signal ? { signal: init.signal } : {}) };
+    return send(doFetch, `${apiUrl}/api/v1/admin/${path}${queryString(query)}`, request, server);
   }
 
   async function json<S extends z.ZodType>(schema: S, method: string, path: string, body?: unknown, query?: Query): Promise<z.output<S>> {
@@ -295,6 +310,13 @@ export function createAdminClient(options: AdminClientOptions): AdminClient {
       reindex: (tenantId, sourceId) => json(ZKnowledgeSource, 'POST', `${t(tenantId)}/knowledge/sources/${encodeURIComponent(sourceId)}/reindex`),
       settings: (tenantId) => json(ZKnowledgeSettings, 'GET', `${t(tenantId)}/knowledge/settings`),
       saveSettings: (tenantId, settings) => json(ZKnowledgeSettings, 'PUT', `${t(tenantId)}/knowledge/settings`, settings),
+      search: (tenantId, request) => json(ZKnowledgeSearchResponse, 'POST', `${t(tenantId)}/knowledge/search`, request),
+    },
+    playground: {
+      async *chat(tenantId, request, streamOptions = {}) {
+        const response = await call('POST', `${t(tenantId)}/playground/chat`, request, undefined, { accept: 'text/event-stream', ...streamOptions });
+        yield* readEvents(response, ZPlaygroundEvent);
+      },
     },
     widget: {
       get: (tenantId) => json(ZWidgetConfig, 'GET', `${t(tenantId)}/widget`),

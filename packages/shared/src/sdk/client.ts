@@ -3,7 +3,7 @@ import { ZChatResponse, ZHistoryResponse, ZStreamEvent, type TChatRequest, type 
 import { CHAT_NAMESPACE, type ChatClientToServerEvents, type ChatServerToClientEvents } from '../socket.schema';
 import { ZWidgetSessionResponse, type TWidgetSessionResponse } from '../widget.schema';
 import { BabbleBuddyError, send } from './http';
-import { readSse } from './sse';
+import { readEvents } from './sse';
 
 export { BabbleBuddyError };
 
@@ -67,15 +67,6 @@ export function createClient(options: ClientOptions): BabbleBuddyClient {
     return widgetSession!.token;
   }
 
-  async function* events(response: Response): AsyncGenerator<TStreamEvent> {
-    if (!response.body) throw new BabbleBuddyError('INTERNAL', 'empty stream', response.status);
-    for await (const frame of readSse(response.body)) {
-      const event = ZStreamEvent.parse({ type: frame.event, ...JSON.parse(frame.data) });
-      yield event;
-      if (event.type === 'done' || event.type === 'error') return;
-    }
-  }
-
   return {
     session,
     async chat(body) {
@@ -90,7 +81,7 @@ export function createClient(options: ClientOptions): BabbleBuddyClient {
         auth: await bearer(body.sessionId),
         ...(streamOptions.signal ? { signal: streamOptions.signal } : {}),
       });
-      yield* events(response);
+      yield* readEvents(response, ZStreamEvent);
     },
     async *resume(messageId, afterSeq, streamOptions = {}) {
       const response = await request(`/api/v1/messages/${encodeURIComponent(messageId)}/stream?afterSeq=${afterSeq}`, {
@@ -98,7 +89,7 @@ export function createClient(options: ClientOptions): BabbleBuddyClient {
         headers: { accept: 'text/event-stream' },
         ...(streamOptions.signal ? { signal: streamOptions.signal } : {}),
       });
-      yield* events(response);
+      yield* readEvents(response, ZStreamEvent);
     },
     async history(sessionId) {
       const response = await request(`/api/v1/sessions/${encodeURIComponent(sessionId)}/history`, { method: 'GET', auth: await bearer(sessionId) });

@@ -1,3 +1,5 @@
+import { BabbleBuddyError } from './http';
+
 /** A minimal server-sent-events reader over a fetch body: yields `{ event, data }` per frame. */
 export interface SseFrame {
   event: string;
@@ -44,4 +46,17 @@ function parseFrame(raw: string): SseFrame | null {
   }
   if (data.length === 0) return null;
   return { event, data: data.join('\n'), ...(id === undefined ? {} : { id }) };
+}
+
+/**
+ * The typed events of an SSE response: each frame's `event:` is the type, its `data:` the rest,
+ * checked with `schema`; ends after the answer's `done` or `error`.
+ */
+export async function* readEvents<T extends { type: string }>(response: Response, schema: { parse(value: unknown): T }): AsyncGenerator<T> {
+  if (!response.body) throw new BabbleBuddyError('INTERNAL', 'empty stream', response.status);
+  for await (const frame of readSse(response.body)) {
+    const event = schema.parse({ type: frame.event, ...JSON.parse(frame.data) });
+    yield event;
+    if (event.type === 'done' || event.type === 'error') return;
+  }
 }
