@@ -1,0 +1,163 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo, Socket } from 'node:net';
+import { MalformedFrameError } from './errors';
+import { modelFetch } from './model-fetch';
+
+type Handler = (req: IncomingMessage, res: ServerResponse, body: string) => void;
+
+/** A local HTTP server whose handler each test sets; counts the TCP connections it accepted. */
+describe('modelFetch', () => {
+  let server: Server;
+  let url = '';
+  let handler: Handler = (_req, res) => res.end();
+  const connections = new Set<Socket>();
+  let accepted = 0;
+
+  beforeAll(async () => {
+    server = createServer((req, res) => {
+      let body = '';
+      req.setEncoding('utf8');
+      req.on('data', (chunk: string) => (body += chunk));
+      req.on('end', () => handler(req, res, body));
+    });
+    server.on('connection', (socket) => {
+      accepted++;
+      connections.add(socket);
+      socket.on('close', () => connections.delete(socket));
+    });
+    await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
+    url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  });
+
+  afterAll(async () => {
+    for (const socket of connections) socket.destroy();
+    await new Promise<void>((done) => server.close(() => done()));
+  });
+
+  async function readAll(response: Response): Promise<{ text: string; error?: unknown }> {
+    const reader = response.body!.getReader();
+    const decoder = new TextDecoder();
+    let text = '';
+    try {
+      for (;;) {
+        const { done, value } = await reader.read();
+        if (done) return { text };
+        text += decoder.decode(value, { stream: true });
+      }
+    } catch (error) {
+      return { text, error };
+    }
+  }
+
+  it('sends method, headers and body, and returns status, headers and body like fetch', async () => {
+    handler = (req, res, body) => {
+      res.writeHead(201, { 'content-type': 'application/json', 'x-seen': `${req.method} ${req.headers['x-test']} ${req.headers['content-length']}` });
+      res.end(JSON.stringify({ echoed: JSON.parse(body) }));
+    };
+    const response = await modelFetch()(`${url}/api/chat`, { method: 'POST', headers: { 'x-test': 'yes' }, body: JSON.stringify({ hello: 'wörld' }) });
+    expect(response.status).toBe(201);
+    expect(response.ok).toBe(true);
+    expect(response.headers.get('x-seen')).toBe('POST yes 18');
+    expect(await response.json()).toEqual({ echoed: { hello: 'wörld' } });
+  });
+
+  it('passes an error status and its body through (the client reads the message)', async () => {
+    handler = (_req, res) => {
+      res.writeHead(404, { 'content-type': 'application/json' });
+      res.end('{"error":"model \\"nope\\" not found"}');
+    };
+    const response = await modelFetch()(`${url}/api/chat`, { method: 'POST', body: '{}' });
+    expect(response.status).toBe(404);
+    expect(await response.json()).toEqual({ error: 'model "nope" not found' });
+  });
+
+  it('streams NDJSON as it arrives, lines cut across chunks and multi-byte characters included', async () => {
+    const lines = ['{"t":"héllo"}', '{"t":"wörld ✓"}', '{"done":true}'].map((l) => `${l}\n`).join('');
+    const bytes = Buffer.from(lines);
+    handler = (_req, res) => {
+      res.writeHead(200, { 'content-type': 'application/x-ndjson' });
+      // Cut inside a line and inside the 3-byte ✓.
+      const cuts = [5, bytes.indexOf(Buffer.from('✓')) + 1, bytes.length];
+      let at = 0;
+      const next = (): void => {
+        const end = cuts.shift();
+        if (end === undefined) return void res.end();
+        res.write(bytes.subarray(at, end));
+        at = end;
+        setTimeout(next, 5);
+      };
+      next();
+    };
+    const { text, error } = await readAll(await modelFetch()(`${url}/api/chat`, { method: 'POST', body: '{}' }));
+    expect(error).toBeUndefined();
+    expect(text).toBe(lines);
+  });
+
+  it('errors an NDJSON body at the first line that is not JSON, after every good line before it', async () => {
+    handler = (_req, res) => {
+      res.writeHead(200, { 'content-type': 'application/x-ndjson' });
+      res.write('{"t":"a"}\n{"t":"b"}\n');
+      res.end('{"t": nope\n{"t":"never"}\n');
+    };
+    const { text, error } = await readAll(await modelFetch()(`${url}/api/chat`, { method: 'POST', body: '{}' }));
+    expect(text).toBe('{"t":"a"}\n{"t":"b"}\n');
+    expect(error).toBeInstanceOf(MalformedFrameError);
+    expect((error as Error).message).toContain('{"t": nope');
+  });
+
+  it.each(['init', 'options'] as const)('stops a body being read when the %s signal aborts', async (which) => {
+    let closed!: () => void;
+    const serverSawClose = new Promise<void>((done) => (closed = done));
+    handler = (_req, res) => {
+      res.writeHead(200, { 'content-type': 'application/x-ndjson' });
+      res.write('{"t":"first"}\n');
+      res.on('close', closed);
+    };
+    const controller = new AbortController();
+    const fetchImpl = modelFetch(which === 'options' ? { signal: controller.signal } : {});
+    const response = await fetchImpl(`${url}/api/chat`, { method: 'POST', body: '{}', ...(which === 'init' ? { signal: controller.signal } : {}) });
+    const reader = response.body!.getReader();
+    expect(new TextDecoder().decode((await reader.read()).value)).toBe('{"t":"first"}\n');
+    controller.abort();
+    await expect(reader.read()).rejects.toMatchObject({ name: 'AbortError' });
+    await serverSawClose;
+  });
+
+  it('refuses to start with an already-aborted signal, and reports a closed port as ECONNREFUSED', async () => {
+    const aborted = AbortSignal.abort();
+    await expect(modelFetch({ signal: aborted })(`${url}/api/chat`, { method: 'POST', body: '{}' })).rejects.toMatchObject({ name: 'AbortError' });
+    const closed = createServer();
+    await new Promise<void>((done) => closed.listen(0, '127.0.0.1', done));
+    const port = (closed.address() as AddressInfo).port;
+    await new Promise<void>((done) => closed.close(() => done()));
+    await expect(modelFetch()(`http://127.0.0.1:${port}/api/chat`)).rejects.toMatchObject({ code: 'ECONNREFUSED' });
+  });
+
+  it('keeps the connection alive across calls, and an abort after a finished body leaves it usable', async () => {
+    handler = (_req, res) => {
+      res.writeHead(200, { 'content-type': 'application/x-ndjson' });
+      res.end('{"done":true}\n');
+    };
+    const before = accepted;
+    for (let i = 0; i < 3; i++) {
+      const controller = new AbortController();
+      const response = await modelFetch({ signal: controller.signal })(`${url}/api/chat`, { method: 'POST', body: '{}' });
+      expect((await readAll(response)).text).toBe('{"done":true}\n');
+      controller.abort(); // what streamChat does when an attempt ends, whatever happened
+    }
+    expect(accepted - before).toBe(1);
+  });
+
+  it('answers HEAD and 204 with no body', async () => {
+    handler = (req, res) => {
+      res.writeHead(req.method === 'HEAD' ? 200 : 204);
+      res.end();
+    };
+    const head = await modelFetch()(`${url}/`, { method: 'HEAD' });
+    expect(head.status).toBe(200);
+    expect(head.body).toBeNull();
+    const empty = await modelFetch()(`${url}/`, { method: 'DELETE' });
+    expect(empty.status).toBe(204);
+    expect(empty.body).toBeNull();
+  });
+});
