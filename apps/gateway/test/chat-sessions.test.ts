@@ -140,6 +140,19 @@ describe('sessions, resume, rate limits and tenant isolation', () => {
     expect(gw.fake.chatRequests()).toHaveLength(1);
   });
 
+  it('a clientMessageId sent twice at once (a retry racing the original) is stored and answered once', async () => {
+    gw.fake.script({ text: 'Raced.' });
+    const client = createClient({ apiUrl: gw.url, key: tenantA.secretKey });
+    const sessionId = (await client.chat({ message: 'Open the session' })).sessionId;
+    gw.fake.reset();
+    gw.fake.script({ text: 'Only once, raced.', latencyMs: 50 });
+    const [first, second] = await Promise.all([0, 1].map(() => client.chat({ message: 'Race', clientMessageId: 'client-race-1', sessionId })));
+    expect(second?.messageId).toBe(first?.messageId);
+    expect(second?.response).toBe('Only once, raced.');
+    expect(await gw.db.message.count({ where: { conversation: { sessionKey: sessionId }, content: 'Race' } })).toBe(1);
+    expect(gw.fake.chatRequests()).toHaveLength(1);
+  });
+
   it('rate limits per key with 429, Retry-After and RATE_LIMITED (REST and socket)', async () => {
     const limited = await createTenant(gw.db, 'Limited', { allowedOrigins: [ORIGIN], rateLimitPerMinute: 2 });
     const client = createClient({ apiUrl: gw.url, key: limited.secretKey });

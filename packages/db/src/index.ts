@@ -1,5 +1,5 @@
 export * from './generated/prisma/client';
-export { createDbClient, type DbClient, type DbClientOptions } from './client';
+export { createDbClient, preparedQuery, type DbClient, type DbClientOptions, type PreparedStatement } from './client';
 export { migrate, ensureDatabase, readMigrations, MigrationError, MIGRATIONS_DIR, type MigrateResult } from './migrate';
 export { generateApiKey, hashApiKey, apiKeyKindOf, type ApiKeyKind } from './api-keys';
 export { SecretBox } from './secrets';

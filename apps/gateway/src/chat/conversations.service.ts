@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
-import { Prisma, type Conversation, type DbClient } from '@babble-buddy/db';
+import { Prisma, preparedQuery, type Conversation, type DbClient, type PreparedStatement } from '@babble-buddy/db';
 import type { ChatTurn } from '@babble-buddy/ai';
 import { ErrorCode, ZCitation, type THistoryResponse, type THostContext } from '@babble-buddy/shared';
 import { z } from 'zod';
@@ -9,6 +9,62 @@ import { DB } from '../infra/tokens';
 import { KNOWLEDGE_ONLY_PROVIDER } from '../retrieval/turn-knowledge';
 
 const HISTORY_FETCH_LIMIT = 60;
+
+/**
+ * The two writes of every turn, on the path to the first token and at its end: prepared statements
+ * (see `preparedQuery`), each ONE statement (one round trip, atomic).
+ *
+ * STORE_TURN stores the user's message and the assistant's placeholder, creating the conversation on
+ * first use; a session key owned by another tenant matches no row, so nothing is stored.
+ */
+const STORE_TURN: PreparedStatement = {
+  name: 'bb_store_turn',
+  text: `
+    WITH conv AS (
+      INSERT INTO conversations (id, tenant_id, agent_id, session_key, origin, host_context, message_count, last_activity_at, created_at, updated_at)
+      VALUES ($1::uuid, $2::uuid, $3::uuid, $4::text, $5::text, $6::jsonb, 1, now(), now(), now())
+      ON CONFLICT (session_key) DO UPDATE SET
+        message_count = conversations.message_count + 1,
+        last_activity_at = now(),
+        updated_at = now(),
+        host_context = COALESCE(EXCLUDED.host_context, conversations.host_context),
+        agent_id = COALESCE(conversations.agent_id, EXCLUDED.agent_id)
+      WHERE conversations.tenant_id = $2::uuid
+      RETURNING id, session_key, host_context, (xmax = 0) AS inserted
+    ), user_message AS (
+      INSERT INTO messages (id, tenant_id, conversation_id, role, content, status, client_message_id, created_at, updated_at)
+      SELECT $7::uuid, $2::uuid, conv.id, 'user'::"MessageRole", $8::text, 'complete'::"MessageStatus", $9::text, $10::timestamptz, $10::timestamptz FROM conv
+    ), assistant_message AS (
+      INSERT INTO messages (id, tenant_id, conversation_id, role, content, status, reply_to_id, created_at, updated_at)
+      SELECT $11::uuid, $2::uuid, conv.id, 'assistant'::"MessageRole", '', 'streaming'::"MessageStatus", $7::uuid, $12::timestamptz, $12::timestamptz FROM conv
+    )
+    SELECT id, session_key, host_context, inserted FROM conv`,
+};
+
+/** FINISH_TURN: the assistant message's text, status and figures, the conversation's counters, a `llm_requests` row per model call. */
+const FINISH_TURN: PreparedStatement = {
+  name: 'bb_finish_turn',
+  text: `
+    WITH m AS (
+      UPDATE messages SET
+        content = $4::text, status = $5::text::"MessageStatus", citations = $6::jsonb,
+        prompt_tokens = $7::int, completion_tokens = $8::int, latency_ms = $9::int, ttft_ms = $10::int,
+        provider = $11::text, model = $12::text, error = $13::jsonb, updated_at = now()
+      WHERE id = $1::uuid AND tenant_id = $2::uuid
+      RETURNING id
+    ), c AS (
+      UPDATE conversations SET message_count = message_count + 1, last_activity_at = now(), updated_at = now()
+      WHERE id = $3::uuid AND tenant_id = $2::uuid
+      RETURNING id
+    )
+    INSERT INTO llm_requests (id, tenant_id, conversation_id, message_id, provider, model, status, prompt_tokens,
+                              completion_tokens, cost_usd, latency_ms, ttft_ms, error, created_at)
+    SELECT gen_random_uuid(), $2::uuid, c.id, m.id, r.provider, r.model, r.status::"LlmRequestStatus",
+           r.prompt_tokens, r.completion_tokens, r.cost_usd, r.latency_ms, r.ttft_ms, r.error, now()
+    FROM jsonb_to_recordset($14::jsonb) AS r(provider text, model text, status text, prompt_tokens int,
+           completion_tokens int, cost_usd numeric(12, 6), latency_ms int, ttft_ms int, error text)
+    LEFT JOIN m ON true LEFT JOIN c ON true`,
+};
 
 /** What the pipeline needs of a conversation while answering. */
 export interface TurnConversation {
@@ -91,28 +147,22 @@ export class ConversationsService {
       })),
     );
     const round = (n: number | null | undefined): number | null => (n === undefined || n === null ? null : Math.round(n));
-    await this.db.$executeRaw`
-      WITH m AS (
-        UPDATE messages SET
-          content = ${turn.content}, status = ${turn.status}::"MessageStatus", citations = ${JSON.stringify(turn.citations ?? [])}::jsonb,
-          prompt_tokens = ${round(turn.promptTokens)}, completion_tokens = ${round(turn.completionTokens)},
-          latency_ms = ${round(turn.latencyMs)}, ttft_ms = ${round(turn.ttftMs)},
-          provider = ${turn.provider ?? null}, model = ${turn.model ?? null},
-          error = ${turn.error ? JSON.stringify(turn.error) : null}::jsonb, updated_at = now()
-        WHERE id = ${turn.messageId}::uuid AND tenant_id = ${turn.tenantId}::uuid
-        RETURNING id
-      ), c AS (
-        UPDATE conversations SET message_count = message_count + 1, last_activity_at = now(), updated_at = now()
-        WHERE id = ${turn.conversationId}::uuid AND tenant_id = ${turn.tenantId}::uuid
-        RETURNING id
-      )
-      INSERT INTO llm_requests (id, tenant_id, conversation_id, message_id, provider, model, status, prompt_tokens,
-                                completion_tokens, cost_usd, latency_ms, ttft_ms, error, created_at)
-      SELECT gen_random_uuid(), ${turn.tenantId}::uuid, c.id, m.id, r.provider, r.model, r.status::"LlmRequestStatus",
-             r.prompt_tokens, r.completion_tokens, r.cost_usd, r.latency_ms, r.ttft_ms, r.error, now()
-      FROM jsonb_to_recordset(${requests}::jsonb) AS r(provider text, model text, status text, prompt_tokens int,
-             completion_tokens int, cost_usd numeric(12, 6), latency_ms int, ttft_ms int, error text)
-      LEFT JOIN m ON true LEFT JOIN c ON true`;
+    await preparedQuery(this.db, FINISH_TURN, [
+      turn.messageId,
+      turn.tenantId,
+      turn.conversationId,
+      turn.content,
+      turn.status,
+      JSON.stringify(turn.citations ?? []),
+      round(turn.promptTokens),
+      round(turn.completionTokens),
+      round(turn.latencyMs),
+      round(turn.ttftMs),
+      turn.provider ?? null,
+      turn.model ?? null,
+      turn.error ? JSON.stringify(turn.error) : null,
+      requests,
+    ]);
   }
 
   async find(tenantId: string, sessionId: string): Promise<Conversation | null> {
@@ -146,26 +196,20 @@ export class ConversationsService {
     const context = input.context ? JSON.stringify(input.context) : null;
     let rows: StoredRow[];
     try {
-      rows = await this.db.$queryRaw<StoredRow[]>`
-        WITH conv AS (
-          INSERT INTO conversations (id, tenant_id, agent_id, session_key, origin, host_context, message_count, last_activity_at, created_at, updated_at)
-          VALUES (${randomUUID()}::uuid, ${tenantId}::uuid, ${input.agentId ?? null}::uuid, ${sessionKey}, ${input.origin ?? null}, ${context}::jsonb, 1, now(), now(), now())
-          ON CONFLICT (session_key) DO UPDATE SET
-            message_count = conversations.message_count + 1,
-            last_activity_at = now(),
-            updated_at = now(),
-            host_context = COALESCE(EXCLUDED.host_context, conversations.host_context),
-            agent_id = COALESCE(conversations.agent_id, EXCLUDED.agent_id)
-          WHERE conversations.tenant_id = ${tenantId}::uuid
-          RETURNING id, session_key, host_context, (xmax = 0) AS inserted
-        ), user_message AS (
-          INSERT INTO messages (id, tenant_id, conversation_id, role, content, status, client_message_id, created_at, updated_at)
-          SELECT ${userMessageId}::uuid, ${tenantId}::uuid, conv.id, 'user'::"MessageRole", ${input.content}, 'complete'::"MessageStatus", ${input.clientMessageId ?? null}, ${new Date(at)}, ${new Date(at)} FROM conv
-        ), assistant_message AS (
-          INSERT INTO messages (id, tenant_id, conversation_id, role, content, status, reply_to_id, created_at, updated_at)
-          SELECT ${assistantMessageId}::uuid, ${tenantId}::uuid, conv.id, 'assistant'::"MessageRole", '', 'streaming'::"MessageStatus", ${userMessageId}::uuid, ${new Date(at + 1)}, ${new Date(at + 1)} FROM conv
-        )
-        SELECT id, session_key, host_context, inserted FROM conv`;
+      ({ rows } = await preparedQuery<StoredRow>(this.db, STORE_TURN, [
+        randomUUID(),
+        tenantId,
+        input.agentId ?? null,
+        sessionKey,
+        input.origin ?? null,
+        context,
+        userMessageId,
+        input.content,
+        input.clientMessageId ?? null,
+        new Date(at),
+        assistantMessageId,
+        new Date(at + 1),
+      ]));
     } catch (error) {
       if (input.clientMessageId && isUniqueViolation(error)) {
         const previous = await this.findByClientId(tenantId, sessionKey, input.clientMessageId);
@@ -248,6 +292,8 @@ export function sessionNotFound(): AppError {
   return new AppError(ErrorCode.SessionNotFound, 'No such session for this tenant');
 }
 
+/** A unique constraint refused the write (from Prisma, or from Postgres itself through `preparedQuery`). */
 function isUniqueViolation(error: unknown): boolean {
-  return error instanceof Prisma.PrismaClientKnownRequestError && error.code === 'P2002';
+  if (error instanceof Prisma.PrismaClientKnownRequestError) return error.code === 'P2002';
+  return (error as { code?: unknown } | null)?.code === '23505';
 }
