@@ -6,7 +6,8 @@ import { MalformedFrameError } from './errors';
  * Model servers are called over node:http with keep-alive agents shared by every client of the process.
  * A streamed answer then reaches its reader through one web stream fed straight from the socket,
  * instead of undici's fetch machinery (WASM parser, several stream layers, per-request Response
- * bookkeeping): `pnpm bench gateway` measured that at about half of the CPU a streamed token costs.
+ * bookkeeping) plus a second stream for the NDJSON check: measured at about a fifth less CPU per
+ * streamed Ollama answer through `streamChat` (40 tokens, 25 ms apart, 10 at a time).
  */
 const agents = {
   'http:': new HttpAgent({ keepAlive: true, noDelay: true }),
