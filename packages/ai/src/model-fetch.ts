@@ -16,7 +16,7 @@ const agents = {
 
 /** Where bytes come from: a node response or a web stream, read one chunk per call. */
 interface ByteSource {
-  read(): Promise<{ done: boolean; value?: Uint8Array }>;
+  read(): Promise<{ done?: boolean; value?: Uint8Array | undefined }>;
   cancel(reason?: unknown): void;
 }
 
@@ -41,7 +41,8 @@ export function modelFetch(options: ModelFetchOptions = {}): typeof fetch {
     if (!url || !agent || (body !== undefined && body !== null && typeof body !== 'string' && !(body instanceof Uint8Array))) {
       const signal = signals.length > 1 ? AbortSignal.any(signals) : signals[0];
       const response = await fetch(input, { ...init, ...(signal ? { signal } : {}) });
-      return ndjsonChecked(response, response.body ? webSource(response.body) : null);
+      if (!response.body) return response;
+      return withBody({ status: response.status, statusText: response.statusText, headers: response.headers }, webSource(response.body));
     }
     const headers: Record<string, string> = {};
     new Headers(init?.headers).forEach((value, key) => {
@@ -94,15 +95,8 @@ function toResponse(res: IncomingMessage, method: string): Response {
     res.resume();
     return new Response(null, init);
   }
-  const chunks = res[Symbol.asyncIterator]() as AsyncIterator<Buffer>;
-  const source: ByteSource = {
-    read: async () => {
-      const next = await chunks.next();
-      return next.done ? { done: true } : { done: false, value: next.value };
-    },
-    cancel: () => res.destroy(),
-  };
-  return ndjsonChecked(new Response(null, init), source);
+  const chunks = res[Symbol.asyncIterator]() as AsyncIterator<Buffer, undefined>;
+  return withBody(init, { read: () => chunks.next(), cancel: () => res.destroy() });
 }
 
 function webSource(body: ReadableStream<Uint8Array>): ByteSource {
@@ -113,11 +107,10 @@ function webSource(body: ReadableStream<Uint8Array>): ByteSource {
   };
 }
 
-/** The response with its body from `source`, NDJSON-checked when it is an ok newline-delimited JSON stream. */
-function ndjsonChecked(response: Response, source: ByteSource | null): Response {
-  if (!source) return response;
-  const streamed = response.ok && (response.headers.get('content-type')?.includes('ndjson') ?? false);
-  const init = { status: response.status, statusText: response.statusText, headers: response.headers };
+/** A response with its body from `source`, NDJSON-checked when it is an ok newline-delimited JSON stream. */
+function withBody(init: { status: number; statusText: string; headers: Headers }, source: ByteSource): Response {
+  const ok = init.status >= 200 && init.status < 300;
+  const streamed = ok && (init.headers.get('content-type')?.includes('ndjson') ?? false);
   return new Response(streamed ? validatedNdjson(source) : passThrough(source), init);
 }
 

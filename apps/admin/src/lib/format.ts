@@ -58,3 +58,8 @@ export function formatRelative(iso: string | null, now = Date.now()): string {
 export function browserTimeZone(): string {
   return Intl.DateTimeFormat().resolvedOptions().timeZone || 'UTC';
 }
+
+/** An agent as a choice in a picker: "Support (default)". */
+export function agentLabel(agent: { name: string; isDefault: boolean }): string {
+  return agent.isDefault ? `${agent.name} (default)` : agent.name;
+}

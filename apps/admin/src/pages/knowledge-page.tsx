@@ -15,7 +15,7 @@ import { EmptyState, ErrorState, FormError, LoadingState, Notice } from '../comp
 import { useToast } from '../components/toast';
 import { optionalNumber, optionalText } from '../forms/issues';
 import { useForm } from '../forms/use-form';
-import { formatDateTime, formatInteger, formatMs, formatRelative } from '../lib/format';
+import { agentLabel, formatDateTime, formatInteger, formatMs, formatRelative } from '../lib/format';
 import { usePageTitle } from '../lib/page-title';
 import { useTenant } from '../tenant-context';
 
@@ -267,7 +267,7 @@ function SearchCard({ tenantId }: { tenantId: string }) {
   const [agentId, setAgentId] = useState(ALL_SOURCES);
   const agents = useQuery({ queryKey: ['agents', tenantId], queryFn: () => api.agents.list(tenantId) });
   const search = useMutation({ mutationFn: (request: TKnowledgeSearchRequest) => api.knowledge.search(tenantId, request) });
-  const options = [{ value: ALL_SOURCES, label: 'Every source (no agent)' }, ...(agents.data ?? []).map((a) => ({ value: a.id, label: a.isDefault ? `${a.name} (default)` : a.name }))];
+  const options = [{ value: ALL_SOURCES, label: 'Every source (no agent)' }, ...(agents.data ?? []).map((a) => ({ value: a.id, label: agentLabel(a) }))];
   return (
     <Card title="Search preview" description="The passages retrieval would give the assistant for a question, best first, with their scores. As an agent: the tenant-wide sources and that agent’s own.">
       <form

@@ -11,7 +11,7 @@ import { SelectField, TextAreaField } from '../components/fields';
 import { Card, PageHeader } from '../components/page';
 import { RetrievedChunks, searchModeLabel } from '../components/retrieved-chunks';
 import { EmptyState, ErrorState, LoadingState, Notice, Spinner } from '../components/states';
-import { formatInteger, formatMs, formatUsd } from '../lib/format';
+import { agentLabel, formatInteger, formatMs, formatUsd } from '../lib/format';
 import { usePageTitle } from '../lib/page-title';
 import { useTenant } from '../tenant-context';
 
@@ -283,7 +283,7 @@ export function PlaygroundPage() {
   };
 
   const agentOptions = agents.data?.length
-    ? agents.data.map((a) => ({ value: a.id, label: a.isDefault ? `${a.name} (default)` : a.name }))
+    ? agents.data.map((a) => ({ value: a.id, label: agentLabel(a) }))
     : [{ value: DEFAULT_AGENT, label: 'No agents: the tenant’s defaults' }];
   const shown = turns.find((t) => t.id === selected) ?? turns.at(-1);
 

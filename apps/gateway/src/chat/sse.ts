@@ -24,8 +24,13 @@ export function openSse(req: Request, res: Response): { signal: AbortSignal; clo
   return { signal: controller.signal, close };
 }
 
-/** One event: `event:` carries the type, `data:` the event without it, `id:` the sequence number. */
-export function writeSseEvent(res: Response, event: TStreamEvent): void {
+/** One frame: `event:` carries the type, `data:` the event without it, `id:` when the event has a place in a resumable sequence. */
+export function writeSseFrame(res: Response, event: { type: string }, id?: number): void {
   const { type, ...data } = event;
-  res.write(`id: ${event.seq}\nevent: ${type}\ndata: ${JSON.stringify(data)}\n\n`);
+  res.write(`${id === undefined ? '' : `id: ${id}\n`}event: ${type}\ndata: ${JSON.stringify(data)}\n\n`);
+}
+
+/** One answer event, with its sequence number as the frame's `id:`. */
+export function writeSseEvent(res: Response, event: TStreamEvent): void {
+  writeSseFrame(res, event, event.seq);
 }

@@ -1,7 +1,7 @@
 import type { AssembledPrompt, ChatStreamEvent, LlmError } from '@babble-buddy/ai';
 import type { TPlaygroundDebugEvent } from '@babble-buddy/shared';
 import { describeLlmError, type TurnDebugSink } from '../chat/chat.service';
-import { searchResults } from '../retrieval/knowledge-search.service';
+import { embeddedWith, searchResults } from '../retrieval/knowledge-search.service';
 import { KNOWLEDGE_ONLY_MODEL, KNOWLEDGE_ONLY_PROVIDER, type TurnKnowledge } from '../retrieval/turn-knowledge';
 
 type DebugWriter = (event: TPlaygroundDebugEvent) => void;
@@ -32,7 +32,7 @@ export class PlaygroundDebug implements TurnDebugSink {
           ? {
               query: knowledge.query,
               mode: result.mode,
-              embeddingModel: result.mode === 'hybrid' || result.mode === 'vector' ? embeddingModel : null,
+              embeddingModel: embeddedWith(result, embeddingModel),
               results: searchResults(result.hits),
             }
           : null,

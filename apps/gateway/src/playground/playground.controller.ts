@@ -1,20 +1,14 @@
 import { Body, Controller, Param, Post, Req, Res, UseGuards } from '@nestjs/common';
 import type { Request, Response } from 'express';
-import { ErrorCode, ZPlaygroundChatRequest, ZTenantParams, type TPlaygroundDebugEvent } from '@babble-buddy/shared';
+import { ErrorCode, ZPlaygroundChatRequest, ZTenantParams } from '@babble-buddy/shared';
 import { AdminAuthGuard, MinRole } from '../auth/admin-auth.guard';
 import { AppError } from '../common/app-error';
 import { parseWith } from '../common/validation';
-import { openSse, writeSseEvent } from '../chat/sse';
+import { openSse, writeSseEvent, writeSseFrame } from '../chat/sse';
 import { isTerminal } from '../chat/turn-stream';
 import { TurnsService } from '../chat/turns.service';
 import { PlaygroundDebug } from './playground-debug';
 import { PlaygroundService } from './playground.service';
-
-/** A debug event: `event:` carries the type, `data:` the rest; no `id:` (it is not part of the answer's resumable sequence). */
-function writeDebugEvent(res: Response, event: TPlaygroundDebugEvent): void {
-  const { type, ...data } = event;
-  if (!res.writableEnded) res.write(`event: ${type}\ndata: ${JSON.stringify(data)}\n\n`);
-}
 
 @Controller('api/v1/admin/tenants/:tenantId/playground')
 @UseGuards(AdminAuthGuard)
@@ -46,7 +40,10 @@ export class PlaygroundController {
         if (!res.writableEnded) writeSseEvent(res, event);
         if (isTerminal(event)) close();
       }, signal);
-      debug.attach(started.messageId, (event) => writeDebugEvent(res, event));
+      // Debug events have no `id:`: they are not part of the answer's resumable sequence.
+      debug.attach(started.messageId, (event) => {
+        if (!res.writableEnded) writeSseFrame(res, event);
+      });
       await following;
     } finally {
       close();

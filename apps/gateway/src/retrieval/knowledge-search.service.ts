@@ -123,12 +123,17 @@ export class KnowledgeSearchService {
     return {
       query: request.query,
       mode: outcome.result.mode,
-      embeddingModel: outcome.result.mode === 'hybrid' || outcome.result.mode === 'vector' ? (embedder?.label ?? null) : null,
+      embeddingModel: embeddedWith(outcome.result, embedder?.label ?? null),
       notice: notice ?? outcome.notice,
       tookMs: Math.round(outcome.tookMs * 100) / 100,
       results: searchResults(outcome.result.hits),
     };
   }
+}
+
+/** The model label the query was embedded with: null when the search ran on full text only. */
+export function embeddedWith(result: HybridSearchResult, label: string | null): string | null {
+  return result.mode === 'hybrid' || result.mode === 'vector' ? label : null;
 }
 
 /** Ranked hits as the admin API shows them: every score, and the source (search preview and playground). */
