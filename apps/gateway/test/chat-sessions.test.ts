@@ -1,5 +1,6 @@
 import { io, type Socket } from 'socket.io-client';
 import { createClient, type TResponseComplete, type TStreamEvent } from '@babble-buddy/shared';
+import { TurnsService } from '../src/chat/turns.service';
 import { createTenant, json, startTestGateway, type TestGateway, type TestTenant } from './harness';
 
 const ORIGIN = 'https://app.example.com';
@@ -89,7 +90,11 @@ describe('sessions, resume, rate limits and tenant isolation', () => {
     expect(texts).toEqual(['gamma ', 'delta']);
     expect(rest.at(-1)).toMatchObject({ type: 'done', response: chunks.join('') });
 
-    // Later, from the Redis log; and once that has expired, from the database.
+    // Once its last event is in Redis the answer leaves this process's memory: later replays come from the
+    // Redis log, and once that has expired, from the database.
+    const turns = gw.app.get(TurnsService);
+    for (let waited = 0; turns.get(messageId) && waited < 2000; waited += 10) await new Promise((resolve) => setTimeout(resolve, 10));
+    expect(turns.get(messageId)).toBeUndefined();
     const replay: TStreamEvent[] = [];
     for await (const event of client.resume(messageId, 0)) replay.push(event);
     expect(replay.filter((e) => e.type === 'chunk').map((e) => (e as { text: string }).text)).toEqual(chunks);

@@ -8,7 +8,6 @@ import { DB, REDIS } from '../infra/tokens';
 import { KNOWLEDGE_ONLY_PROVIDER } from '../retrieval/turn-knowledge';
 import { isTerminal, TurnLog, turnEventsKey, TurnStream, type TurnListener } from './turn-stream';
 
-const KEEP_FINISHED_MS = 60_000;
 const RESUME_BLOCK_MS = 10_000;
 const RESUME_MAX_MS = 10 * 60_000;
 
@@ -19,13 +18,17 @@ export interface TurnReader {
 }
 
 /**
- * Live answers of this process, and resume for any answer: from memory when it is being written here,
- * from the Redis stream when another gateway writes it, from the database once it is old.
+ * Live answers of this process, and resume for any answer: from memory while it is being written here,
+ * from the Redis stream when another gateway writes it or it has just finished, from the database once
+ * that stream has expired.
+ *
+ * A finished answer leaves memory as soon as its last event is in Redis. Keeping finished answers
+ * around (it was a minute) held every token event of thousands of answers in the old generation, so
+ * each major GC had more to mark and came more often, for replays Redis serves anyway.
  */
 @Injectable()
 export class TurnsService implements OnModuleDestroy {
   private readonly live = new Map<string, TurnStream>();
-  private readonly sweeper: NodeJS.Timeout;
   private readonly blockingClients = new Set<Redis>();
   private readonly log: TurnLog;
 
@@ -34,12 +37,12 @@ export class TurnsService implements OnModuleDestroy {
     @Inject(DB) private readonly db: DbClient,
   ) {
     this.log = new TurnLog(redis);
-    this.sweeper = setInterval(() => this.sweep(), KEEP_FINISHED_MS / 2);
-    this.sweeper.unref();
   }
 
   open(messageId: string, sessionId: string, tenantId: string): TurnStream {
-    const turn = new TurnStream(messageId, sessionId, tenantId, this.log);
+    const turn = new TurnStream(messageId, sessionId, tenantId, this.log, (logged) => {
+      if (this.live.get(logged.messageId) === logged) this.live.delete(logged.messageId);
+    });
     this.live.set(messageId, turn);
     return turn;
   }
@@ -155,16 +158,8 @@ export class TurnsService implements OnModuleDestroy {
     }
   }
 
-  private sweep(): void {
-    const now = Date.now();
-    for (const [id, turn] of this.live) {
-      if (turn.finishedSince !== null && now - turn.finishedSince > KEEP_FINISHED_MS) this.live.delete(id);
-    }
-  }
-
   onModuleDestroy(): void {
-    clearInterval(this.sweeper);
-    this.log.flush();
+    void this.log.flush();
     for (const client of this.blockingClients) client.disconnect();
   }
 }
