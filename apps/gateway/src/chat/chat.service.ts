@@ -105,7 +105,7 @@ export class ChatService {
     const knowledgeState = this.retrieval.stateFor(principal.tenantId);
     // Reads that do not depend on each other run together; nothing is written before the rate limit passes.
     const [, agent, providers] = await Promise.all([
-      this.rateLimit.consume(this.buckets(caller, sessionId)),
+      this.rateLimit.consume(this.buckets(caller, sessionId, sessionId !== request.sessionId && principal.kind !== 'widget')),
       this.agentFor(principal.tenantId, request.agentId),
       this.providers.forTenant(principal.tenantId, {
         ...(options.temperature !== undefined ? { temperature: options.temperature } : {}),
@@ -171,10 +171,11 @@ export class ChatService {
     };
   }
 
-  private buckets(caller: TurnCaller, sessionId: string): RateBucket[] {
+  /** `newSession`: the session id was generated for this request, so its bucket starts now. */
+  private buckets(caller: TurnCaller, sessionId: string, newSession: boolean): RateBucket[] {
     const { principal } = caller;
     const buckets: RateBucket[] = [{ name: `key:${principal.keyId}`, limit: principal.rateLimitPerMinute ?? this.config.RATE_LIMIT_KEY_PER_MINUTE }];
-    buckets.push({ name: `session:${principal.tenantId}:${sessionId}`, limit: this.config.RATE_LIMIT_SESSION_PER_MINUTE });
+    buckets.push({ name: `session:${principal.tenantId}:${sessionId}`, limit: this.config.RATE_LIMIT_SESSION_PER_MINUTE, ...(newSession ? { fresh: true } : {}) });
     // Servers with secret keys call from one address for all their users; browsers are limited per address.
     if (principal.kind === 'widget' && caller.ip) buckets.push({ name: `ip:${caller.ip}`, limit: this.config.RATE_LIMIT_IP_PER_MINUTE });
     return buckets;
