@@ -9,6 +9,11 @@ function liveCache(): TenantCache {
   return cache;
 }
 
+/** Lets background work scheduled for the next turns of the event loop run. */
+const settle = async () => {
+  for (let i = 0; i < 3; i++) await new Promise((resolve) => setImmediate(resolve));
+};
+
 describe('TenantCache store', () => {
   afterEach(() => jest.restoreAllMocks());
 
@@ -29,10 +34,11 @@ describe('TenantCache store', () => {
     });
     // Both requests get the aged value at once; they share the one refresh.
     expect(await Promise.all([store.get('k', load), store.get('k', load)])).toEqual(['v1', 'v1']);
+    await settle();
     expect(load).toHaveBeenCalledTimes(2);
     release();
     await gate;
-    await new Promise((resolve) => setImmediate(resolve));
+    await settle();
     expect(await store.get('k', load)).toBe('fresh');
     expect(load).toHaveBeenCalledTimes(2);
   });
@@ -44,7 +50,7 @@ describe('TenantCache store', () => {
     jest.spyOn(Date, 'now').mockReturnValue(Date.now() + MAX_AGE_MS + 1);
     load.mockResolvedValueOnce(undefined);
     expect(await store.get('k', load)).toBe('key');
-    await new Promise((resolve) => setImmediate(resolve));
+    await settle();
     load.mockResolvedValueOnce(undefined);
     expect(await store.get('k', load)).toBeUndefined();
   });

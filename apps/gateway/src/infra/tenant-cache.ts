@@ -96,10 +96,18 @@ export class CacheStore<V> {
     if (!this.owner.enabled) return (await load())?.value;
     const hit = this.entries.get(key);
     if (hit) {
-      if (hit.expiresAt <= Date.now()) this.load(key, load).catch(() => undefined);
+      // After this turn's own work of the moment: the reload's CPU then overlaps the turn's next wait instead of delaying it.
+      if (hit.expiresAt <= Date.now()) setImmediate(() => this.refresh(key, load));
       return hit.value;
     }
     return (await this.load(key, load))?.value;
+  }
+
+  /** Reloads an aged entry unless another request's refresh already did. */
+  private refresh(key: string, load: () => Promise<{ tenantId: string; value: V } | undefined>): void {
+    const entry = this.entries.get(key);
+    if (entry && entry.expiresAt > Date.now()) return;
+    this.load(key, load).catch(() => undefined);
   }
 
   private load(key: string, load: () => Promise<{ tenantId: string; value: V } | undefined>): Promise<{ tenantId: string; value: V } | undefined> {
