@@ -14,7 +14,7 @@ import { DB, LOGGER, REDIS } from './tokens';
     {
       provide: DB,
       inject: [GATEWAY_CONFIG],
-      useFactory: (config: GatewayConfig): DbClient => createDbClient(config.DATABASE_URL, { poolSize: config.DATABASE_POOL_SIZE }),
+      useFactory: (config: GatewayConfig): DbClient => createDbClient(config.DATABASE_URL, { poolSize: config.DATABASE_POOL_SIZE, keepOpen: true }),
     },
     {
       provide: REDIS,
