@@ -62,7 +62,7 @@ export async function run(argv) {
       streamsPerPathPerLevel: Object.fromEntries(measured.map((level) => [level.concurrency, level.streams])),
       warmup: WARMUP,
       fake: { chunks: REPLY_TEXT.match(/\s*\S+|\s+/g).length, ...FAKE, model: MODEL, process: 'child' },
-      gateway: { process: 'child', logLevel: stack.gatewayEnv.LOG_LEVEL, nodeEnv: stack.gatewayEnv.NODE_ENV, profile: options.profile },
+      gateway: { process: 'child', nodeFlags: stack.gatewayNodeFlags, logLevel: stack.gatewayEnv.LOG_LEVEL, nodeEnv: stack.gatewayEnv.NODE_ENV, profile: options.profile },
       client: 'node:http, keep-alive agent, same code for both paths; TTFT = first token frame, total = final frame',
       percentiles: 'linear interpolation between closest ranks; added = gateway percentile − direct percentile',
     },
@@ -119,7 +119,7 @@ async function startStack(options) {
     stopSignal: options.profile ? 'SIGUSR2' : 'SIGTERM',
   });
   log(`gateway at ${gateway.url} (pid ${gateway.child.pid}${options.profile ? ', profiling' : ''})`);
-  return { fakeUrl: fake.url, gatewayUrl: gateway.url, secretKey, gateway: gateway.child, gatewayEnv: gateway.env };
+  return { fakeUrl: fake.url, gatewayUrl: gateway.url, secretKey, gateway: gateway.child, gatewayEnv: gateway.env, gatewayNodeFlags: gateway.nodeFlags };
 }
 
 /** The two ways to get the same answer, through one client. */

@@ -42,7 +42,8 @@ if [ "$LLM_PROVIDER" = "ollama" ] && ! curl -fsS -m 2 "$OLLAMA_BASE_URL/api/vers
   fi
 fi
 
-node apps/gateway/dist/main.js &
+# The node flags of apps/gateway's start script (a young generation sized for streamed answers).
+node --max-semi-space-size=32 apps/gateway/dist/main.js &
 pids+=($!)
 gateway_up=0
 for _ in $(seq 1 100); do

@@ -1,4 +1,6 @@
 import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { onCleanup } from './cleanup.mjs';
 import { freePort, startNodeChild } from './children.mjs';
@@ -66,13 +68,22 @@ export async function startGateway({ databaseUrl, fakeUrl, env = {}, nodeArgs = 
     LOG_LEVEL: 'warn',
     ...env,
   };
-  const child = startNodeChild('gateway', [...nodeArgs, gatewayMain], {
+  const nodeFlags = gatewayNodeFlags();
+  const child = startNodeChild('gateway', [...nodeFlags, ...nodeArgs, gatewayMain], {
     cwd: ROOT,
     env: { PATH: process.env.PATH, HOME: process.env.HOME, ...gatewayEnv },
     stopSignal,
   });
   await waitForHealth(child, url);
-  return { url, child, env: gatewayEnv };
+  return { url, child, env: gatewayEnv, nodeFlags };
+}
+
+/** The node flags of the gateway's start script, so a bench runs the gateway as operators do. */
+function gatewayNodeFlags() {
+  const { scripts } = JSON.parse(readFileSync(join(ROOT, 'apps/gateway/package.json'), 'utf8'));
+  const words = scripts.start.split(/\s+/);
+  if (words[0] !== 'node' || words.at(-1) !== 'dist/main.js') throw new SetupError(`apps/gateway's start script is not "node [flags] dist/main.js": ${scripts.start}`);
+  return words.slice(1, -1);
 }
 
 export async function waitForHealth(gateway, url, timeoutMs = 30_000) {
