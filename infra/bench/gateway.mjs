@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { join, relative } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
@@ -10,7 +10,7 @@ import { round, roundSummary, summarize } from './lib/stats.mjs';
 import { gatewaySseReader, createStreamClient, ollamaChatReader } from './lib/stream-client.mjs';
 import { ms, ratio, renderTable } from './lib/table.mjs';
 import { createBenchDatabase, log, MODEL, startFakeLlm, startGateway } from './lib/stack.mjs';
-import { SetupError } from './lib/workspace.mjs';
+import { requireBuilt, requireFrom, ROOT, SetupError } from './lib/workspace.mjs';
 
 export const description = "gateway's added latency (TTFT, total) over calling the fake LLM directly, at 1/50/200 concurrent streams";
 
@@ -20,6 +20,9 @@ const USAGE = `Usage: pnpm bench gateway [--levels 1,50,200] [--streams N] [--to
   --streams   streams per path per level (default: 120 at C=1, 8×C up to 800)
   --token-delay-ms  the fake model's time between tokens (default 25, i.e. 40 tokens/s)
   --profile   run the gateway with --cpu-prof; profiles go to bench-results/profiles/
+
+After each level the bench times the turn store alone (the write that commits before the model is
+called), through the gateway's ConversationsService at the level's concurrency and pace, gateway idle.
 
 Env: DATABASE_URL (default postgresql://postgres@127.0.0.1:5432/postgres), REDIS_URL (default redis://127.0.0.1:6379).`;
 
@@ -46,10 +49,11 @@ export async function run(argv) {
   const stack = await startStack(options);
   const paths = streamPaths(stack);
   const streamMs = await warmUp(paths, stack.gateway);
+  await stack.turnStore.warmUp();
 
   const measured = [];
   for (const concurrency of options.levels) {
-    measured.push(await measureLevel(paths, stack.gateway, concurrency, options.streams ?? streamsFor(concurrency), streamMs));
+    measured.push(await measureLevel(paths, stack, concurrency, options.streams ?? streamsFor(concurrency), streamMs));
   }
 
   const results = {
@@ -64,6 +68,7 @@ export async function run(argv) {
       fake: { chunks: REPLY_TEXT.match(/\s*\S+|\s+/g).length, ...FAKE, model: MODEL, process: 'child' },
       gateway: { process: 'child', nodeFlags: stack.gatewayNodeFlags, logLevel: stack.gatewayEnv.LOG_LEVEL, nodeEnv: stack.gatewayEnv.NODE_ENV, profile: options.profile },
       client: 'node:http, keep-alive agent, same code for both paths; TTFT = first token frame, total = final frame',
+      turnStore: `after each level, the gateway's ConversationsService (pool of ${GATEWAY_POOL_SIZE}) stores and finishes turns at the level's concurrency and pace, gateway and fake idle; storeMs times storeTurn`,
       percentiles: 'linear interpolation between closest ranks; added = gateway percentile − direct percentile',
     },
     levels: measured,
@@ -109,7 +114,7 @@ function parseOptions(argv) {
 async function startStack(options) {
   const fake = await startFakeLlm(['--text', REPLY_TEXT, '--latency-ms', String(FAKE.latencyMs), '--token-delay-ms', String(FAKE.tokenDelayMs)]);
   const { database, db } = await createBenchDatabase();
-  const secretKey = await createTenant(db.createDbClient, db.generateApiKey, database.url);
+  const { secretKey, tenantId, agentId } = await createTenant(db.createDbClient, db.generateApiKey, database.url);
   const profileArgs = ['--cpu-prof', `--cpu-prof-dir=${PROFILE_DIR}`, '--require', join(import.meta.dirname, 'lib', 'exit-on-sigusr2.cjs')];
   const gateway = await startGateway({
     databaseUrl: database.url,
@@ -119,7 +124,8 @@ async function startStack(options) {
     stopSignal: options.profile ? 'SIGUSR2' : 'SIGTERM',
   });
   log(`gateway at ${gateway.url} (pid ${gateway.child.pid}${options.profile ? ', profiling' : ''})`);
-  return { fakeUrl: fake.url, gatewayUrl: gateway.url, secretKey, gateway: gateway.child, gatewayEnv: gateway.env, gatewayNodeFlags: gateway.nodeFlags };
+  const turnStore = await createTurnStore(db.createDbClient, database.url, { tenantId, agentId });
+  return { fakeUrl: fake.url, gatewayUrl: gateway.url, secretKey, gateway: gateway.child, gatewayEnv: gateway.env, gatewayNodeFlags: gateway.nodeFlags, turnStore };
 }
 
 /** The two ways to get the same answer, through one client. */
@@ -164,7 +170,7 @@ async function warmUp(paths, gateway) {
  * drift in machine load hits both alike. Workers' first starts are spread over one stream's duration,
  * so arrivals are steady rather than one burst per wave.
  */
-async function measureLevel(paths, gateway, concurrency, streams, streamMs) {
+async function measureLevel(paths, { gateway, turnStore }, concurrency, streams, streamMs) {
   const rounds = Math.max(2, Math.min(4, Math.floor(streams / (2 * concurrency))));
   const perRound = Math.ceil(streams / rounds);
   if (perRound < concurrency) log(`C=${concurrency}: ${perRound} streams per round, so never ${concurrency} in flight; use --streams ${4 * concurrency} or more`);
@@ -180,7 +186,25 @@ async function measureLevel(paths, gateway, concurrency, streams, streamMs) {
     }
     if (!gateway.running) throw new Error(`the gateway exited during the run:\n${gateway.output()}`);
   }
-  return analyse(concurrency, samples, rounds, gatewayCpuMs);
+  const turns = storeTurnsFor(concurrency, streams);
+  const stores = await runBatch(() => turnStore.turn(streamMs), turns, concurrency, streamMs, progress(`C=${concurrency} turn store alone`, turns));
+  throwIfStopping();
+  return { ...analyse(concurrency, samples, rounds, gatewayCpuMs), store: analyseStores(stores) };
+}
+
+/** Enough turns for a p99 at C≥50 without a long wait at C=1 (each turn takes a stream's duration). */
+function storeTurnsFor(concurrency, streams) {
+  return Math.min(streams, Math.max(30, 4 * concurrency));
+}
+
+function analyseStores(results) {
+  const ok = results.filter((r) => r.ok);
+  return {
+    turns: results.length,
+    errors: results.length - ok.length,
+    errorSamples: [...new Set(results.filter((r) => !r.ok).map((r) => r.error))].slice(0, 5),
+    storeMs: ok.length === 0 ? null : roundSummary(summarize(ok.map((r) => r.storeMs))),
+  };
 }
 
 function streamsFor(concurrency) {
@@ -241,7 +265,8 @@ function analyse(concurrency, samples, rounds, gatewayCpuMs) {
 function targetResult(levels) {
   const level = levels.find((l) => l.concurrency === TARGET.concurrency);
   const valueMs = level ? level.addedMs.ttftP99 : null;
-  return { ...TARGET, valueMs, pass: valueMs === null ? null : valueMs < TARGET.thresholdMs };
+  const storeP99Ms = level?.store.storeMs?.p99 ?? null;
+  return { ...TARGET, valueMs, pass: valueMs === null ? null : valueMs < TARGET.thresholdMs, storeP99Ms };
 }
 
 function printReport(results) {
@@ -270,15 +295,74 @@ function printReport(results) {
     console.log(renderTable(columns, rows));
     console.log('');
   }
+  console.log('Turn store alone: the write that commits before the model is called, made by the bench at the same rate, nothing else running');
+  const storeColumns = ['C', 'turns', 'store p50', 'store p99', 'added TTFT p50', 'added TTFT p99', 'errors'].map((t, i) => ({ title: t, align: i === 0 ? 'left' : 'right' }));
+  const storeRows = levels.map((l) => [String(l.concurrency), String(l.store.turns), ms(l.store.storeMs?.p50), ms(l.store.storeMs?.p99), ms(l.addedMs.ttftP50), ms(l.addedMs.ttftP99), String(l.store.errors)]);
+  console.log(renderTable(storeColumns, storeRows));
+  console.log('');
   console.log(`gateway CPU per stream: ${levels.map((l) => `C=${l.concurrency} ${ms(l.gatewayCpuMsPerStream)} ms`).join(', ')}`);
   for (const l of levels) {
     for (const path of ['direct', 'gateway']) {
       const side = l[path];
       if (side.errors > 0) console.log(`C=${l.concurrency} ${path}: ${side.errors} errors (${side.textMismatches} text mismatches) ${side.errorSamples.map((e) => `\n  ${e}`).join('')}`);
     }
+    if (l.store.errors > 0) console.log(`C=${l.concurrency} turn store: ${l.store.errors} errors ${l.store.errorSamples.map((e) => `\n  ${e}`).join('')}`);
   }
   const verdict = target.pass === null ? 'NOT MEASURED' : target.pass ? 'PASS' : 'FAIL';
-  console.log(`\ntarget: ${target.metric} at C=${target.concurrency} < ${target.thresholdMs} ms: ${target.valueMs === null ? '—' : `${ms(target.valueMs, 2)} ms`} ${verdict}`);
+  const floor = target.storeP99Ms === null ? '' : ` (the turn store alone: p99 ${ms(target.storeP99Ms, 2)} ms)`;
+  console.log(`\ntarget: ${target.metric} at C=${target.concurrency} < ${target.thresholdMs} ms: ${target.valueMs === null ? '—' : `${ms(target.valueMs, 2)} ms`} ${verdict}${floor}`);
+}
+
+/** The gateway's default DATABASE_POOL_SIZE. */
+const GATEWAY_POOL_SIZE = 20;
+
+/**
+ * The gateway's own turn writes (its built ConversationsService) on a pool like the gateway's. The store
+ * must commit before the model is called, so its latency alone, at a level's rate with nothing else
+ * running, is a floor under the gateway's added time to first token.
+ */
+async function createTurnStore(createDbClient, databaseUrl, { tenantId, agentId }) {
+  requireFrom(join(ROOT, 'apps/gateway'), 'reflect-metadata'); // the service's Nest decorators need it
+  const { ConversationsService } = requireBuilt('apps/gateway/dist/chat/conversations.service.js', '@babble-buddy/gateway');
+  const db = createDbClient(databaseUrl, { poolSize: GATEWAY_POOL_SIZE, keepOpen: true });
+  await db.$connect(); // a client never connected ignores $disconnect, and its pool would outlive the database
+  onCleanup(() => db.$disconnect());
+  const conversations = new ConversationsService(db);
+  const usage = { promptTokens: 24, completionTokens: REPLY_TEXT.match(/\s*\S+|\s+/g).length };
+  const store = {
+    /** Opens the pool's connections and prepares the statements on each, as the gateway's warm-up does for it. */
+    async warmUp() {
+      const results = await Promise.all(Array.from({ length: 2 * GATEWAY_POOL_SIZE }, () => store.turn(0)));
+      const failed = results.find((r) => !r.ok);
+      if (failed) throw new Error(`the turn store failed during warm-up: ${failed.error}`);
+    },
+    /** One turn's writes as the gateway makes them for a new session: the store (timed), the answer's duration, the finish. */
+    async turn(answerMs) {
+      try {
+        const started = performance.now();
+        const stored = await conversations.storeTurn(tenantId, randomUUID(), { content: QUESTION, origin: null, agentId });
+        const storeMs = performance.now() - started;
+        await sleep(answerMs);
+        const figures = { ...usage, latencyMs: answerMs, ttftMs: FAKE.latencyMs };
+        await conversations.finishTurn({
+          tenantId,
+          conversationId: stored.conversation.id,
+          messageId: stored.assistantMessageId,
+          content: REPLY_TEXT,
+          status: 'complete',
+          provider: 'ollama',
+          model: MODEL,
+          citations: [],
+          ...figures,
+          requests: [{ provider: 'ollama', model: MODEL, status: 'ok', costUsd: null, ...figures }],
+        });
+        return { ok: true, storeMs };
+      } catch (error) {
+        return { ok: false, error: error instanceof Error ? error.message : String(error) };
+      }
+    },
+  };
+  return store;
 }
 
 /** A tenant, a secret key without a practical rate limit and a default agent, straight in the database. */
@@ -288,8 +372,8 @@ async function createTenant(createDbClient, generateApiKey, databaseUrl) {
     const tenant = await db.tenant.create({ data: { name: 'Bench', slug: `bench-${randomBytes(3).toString('hex')}` } });
     const secret = generateApiKey('secret');
     await db.apiKey.create({ data: { tenantId: tenant.id, kind: 'secret', prefix: secret.prefix, hash: secret.hash, rateLimitPerMinute: 1_000_000 } });
-    await db.agent.create({ data: { tenantId: tenant.id, name: 'Default', isDefault: true, systemPrompt: 'You are the assistant of Bench.' } });
-    return secret.key;
+    const agent = await db.agent.create({ data: { tenantId: tenant.id, name: 'Default', isDefault: true, systemPrompt: 'You are the assistant of Bench.' } });
+    return { secretKey: secret.key, tenantId: tenant.id, agentId: agent.id };
   } finally {
     await db.$disconnect();
   }
