@@ -9,8 +9,8 @@ import { machineInfo, RESULTS_DIR, writeResults } from './lib/results.mjs';
 import { round, roundSummary, summarize } from './lib/stats.mjs';
 import { gatewaySseReader, createStreamClient, ollamaChatReader } from './lib/stream-client.mjs';
 import { ms, ratio, renderTable } from './lib/table.mjs';
-import { createBenchDatabase, log, MODEL, startFakeLlm, startGateway } from './lib/stack.mjs';
-import { requireBuilt, requireFrom, ROOT, SetupError } from './lib/workspace.mjs';
+import { createBenchDatabase, log, MODEL, startFakeLlm, startFloorProxy, startGateway } from './lib/stack.mjs';
+import { GATEWAY_POOL_SIZE, openTurnWrites } from './lib/turn-writes.mjs';
 
 export const description = "gateway's added latency (TTFT, total) over calling the fake LLM directly, at 1/50/200 concurrent streams";
 
@@ -21,8 +21,11 @@ const USAGE = `Usage: pnpm bench gateway [--levels 1,50,200] [--streams N] [--to
   --token-delay-ms  the fake model's time between tokens (default 25, i.e. 40 tokens/s)
   --profile   run the gateway with --cpu-prof; profiles go to bench-results/profiles/
 
-After each level the bench times the turn store alone (the write that commits before the model is
-called), through the gateway's ConversationsService at the level's concurrency and pace, gateway idle.
+Beside the direct path and the gateway, each level streams through a floor proxy: a bare Node server
+that only stores the turn (the gateway's ConversationsService, committed before the model is called)
+and relays the model's tokens as SSE. What it adds is what one Node hop plus the durable store cost on
+this machine. After each level the bench also times the turn store alone, at the level's concurrency
+and pace, everything else idle.
 
 Env: DATABASE_URL (default postgresql://postgres@127.0.0.1:5432/postgres), REDIS_URL (default redis://127.0.0.1:6379).`;
 
@@ -48,7 +51,7 @@ export async function run(argv) {
 
   const stack = await startStack(options);
   const paths = streamPaths(stack);
-  const streamMs = await warmUp(paths, stack.gateway);
+  const streamMs = await warmUp(paths, stack);
   await stack.turnStore.warmUp();
 
   const measured = [];
@@ -67,9 +70,10 @@ export async function run(argv) {
       warmup: WARMUP,
       fake: { chunks: REPLY_TEXT.match(/\s*\S+|\s+/g).length, ...FAKE, model: MODEL, process: 'child' },
       gateway: { process: 'child', nodeFlags: stack.gatewayNodeFlags, logLevel: stack.gatewayEnv.LOG_LEVEL, nodeEnv: stack.gatewayEnv.NODE_ENV, profile: options.profile },
-      client: 'node:http, keep-alive agent, same code for both paths; TTFT = first token frame, total = final frame',
-      turnStore: `after each level, the gateway's ConversationsService (pool of ${GATEWAY_POOL_SIZE}) stores and finishes turns at the level's concurrency and pace, gateway and fake idle; storeMs times storeTurn`,
-      percentiles: 'linear interpolation between closest ranks; added = gateway percentile − direct percentile',
+      client: 'node:http, keep-alive agent, same code for every path; TTFT = first token frame, total = final frame',
+      floor: `bench/lib/floor-proxy.mjs in its own process with the gateway's node flags: stores the turn through the gateway's ConversationsService (pool of ${GATEWAY_POOL_SIZE}) before calling the model, relays tokens as SSE, finishes the turn; no auth, rate limit, prompt, LangChain, turn log`,
+      turnStore: `after each level, the gateway's ConversationsService (pool of ${GATEWAY_POOL_SIZE}) stores and finishes turns at the level's concurrency and pace, everything else idle; storeMs times storeTurn`,
+      percentiles: 'linear interpolation between closest ranks; added = path percentile − direct percentile',
     },
     levels: measured,
     target: targetResult(measured),
@@ -124,12 +128,24 @@ async function startStack(options) {
     stopSignal: options.profile ? 'SIGUSR2' : 'SIGTERM',
   });
   log(`gateway at ${gateway.url} (pid ${gateway.child.pid}${options.profile ? ', profiling' : ''})`);
-  const turnStore = await createTurnStore(db.createDbClient, database.url, { tenantId, agentId });
-  return { fakeUrl: fake.url, gatewayUrl: gateway.url, secretKey, gateway: gateway.child, gatewayEnv: gateway.env, gatewayNodeFlags: gateway.nodeFlags, turnStore };
+  const floor = await startFloorProxy({ databaseUrl: database.url, fakeUrl: fake.url, turn: { tenantId, agentId } });
+  log(`floor proxy at ${floor.url} (pid ${floor.child.pid})`);
+  const turnStore = await createTurnStore(database.url, { tenantId, agentId });
+  return {
+    fakeUrl: fake.url,
+    gatewayUrl: gateway.url,
+    floorUrl: floor.url,
+    secretKey,
+    gateway: gateway.child,
+    floor: floor.child,
+    gatewayEnv: gateway.env,
+    gatewayNodeFlags: gateway.nodeFlags,
+    turnStore,
+  };
 }
 
-/** The two ways to get the same answer, through one client. */
-function streamPaths({ fakeUrl, gatewayUrl, secretKey }) {
+/** The three ways to get the same answer, through one client. */
+function streamPaths({ fakeUrl, gatewayUrl, floorUrl, secretKey }) {
   const client = createStreamClient({ maxSockets: 1024 });
   onCleanup(() => client.close());
   return {
@@ -144,21 +160,29 @@ function streamPaths({ fakeUrl, gatewayUrl, secretKey }) {
         body: JSON.stringify({ message: QUESTION }),
         reader: gatewaySseReader(),
       }),
+    floor: () =>
+      client.stream(`${floorUrl}/chat/stream`, {
+        body: JSON.stringify({ message: QUESTION }),
+        reader: gatewaySseReader(),
+      }),
   };
 }
+
+const PATHS = ['direct', 'floor', 'gateway'];
 
 /**
  * JIT, connection pools (ours, the gateway's Postgres and Redis), Prisma's caches. Returns the direct
  * stream's median duration, over which the measured workers' first starts are spread.
  */
-async function warmUp(paths, gateway) {
+async function warmUp(paths, stack) {
   const durations = {};
-  for (const path of ['direct', 'gateway']) {
+  for (const path of PATHS) {
     const results = await runBatch(paths[path], WARMUP.streams, WARMUP.concurrency, 0, progress(`warm-up ${path}`, WARMUP.streams));
     throwIfStopping();
     const failed = results.filter((r) => !r.ok);
     if (failed.length === results.length) {
-      throw new Error(`every ${path} warm-up stream failed, first: ${failed[0].error}${path === 'gateway' ? `\ngateway output:\n${gateway.output()}` : ''}`);
+      const server = { gateway: stack.gateway, floor: stack.floor }[path];
+      throw new Error(`every ${path} warm-up stream failed, first: ${failed[0].error}${server ? `\n${path} output:\n${server.output()}` : ''}`);
     }
     durations[path] = summarize(results.filter((r) => r.ok).map((r) => r.totalMs)).p50;
   }
@@ -166,30 +190,34 @@ async function warmUp(paths, gateway) {
 }
 
 /**
- * `streams` streams per path at `concurrency`, in rounds that alternate which path goes first, so
- * drift in machine load hits both alike. Workers' first starts are spread over one stream's duration,
+ * `streams` streams per path at `concurrency`, in rounds that rotate which path goes first, so drift
+ * in machine load hits every path alike. Workers' first starts are spread over one stream's duration,
  * so arrivals are steady rather than one burst per wave.
  */
-async function measureLevel(paths, { gateway, turnStore }, concurrency, streams, streamMs) {
-  const rounds = Math.max(2, Math.min(4, Math.floor(streams / (2 * concurrency))));
+async function measureLevel(paths, { gateway, floor, turnStore }, concurrency, streams, streamMs) {
+  const rounds = Math.max(PATHS.length, Math.min(4, Math.floor(streams / (2 * concurrency))));
   const perRound = Math.ceil(streams / rounds);
   if (perRound < concurrency) log(`C=${concurrency}: ${perRound} streams per round, so never ${concurrency} in flight; use --streams ${4 * concurrency} or more`);
-  const samples = { direct: [], gateway: [] };
-  const bars = { direct: progress(`C=${concurrency} direct`, perRound * rounds), gateway: progress(`C=${concurrency} gateway`, perRound * rounds) };
-  let gatewayCpuMs = 0;
+  const samples = Object.fromEntries(PATHS.map((path) => [path, []]));
+  const bars = Object.fromEntries(PATHS.map((path) => [path, progress(`C=${concurrency} ${path}`, perRound * rounds)]));
+  const servers = { gateway, floor };
+  const cpuMs = { gateway: 0, floor: 0 };
   for (let r = 0; r < rounds; r++) {
-    for (const path of r % 2 === 0 ? ['direct', 'gateway'] : ['gateway', 'direct']) {
-      const cpuBefore = path === 'gateway' ? gateway.cpuMs() : null;
+    for (const path of [...PATHS.slice(r % PATHS.length), ...PATHS.slice(0, r % PATHS.length)]) {
+      const server = servers[path];
+      const cpuBefore = server?.cpuMs();
       samples[path].push(...(await runBatch(paths[path], perRound, concurrency, streamMs, bars[path])));
       throwIfStopping();
-      if (cpuBefore !== null) gatewayCpuMs += gateway.cpuMs() - cpuBefore;
+      if (server) cpuMs[path] += server.cpuMs() - cpuBefore;
     }
-    if (!gateway.running) throw new Error(`the gateway exited during the run:\n${gateway.output()}`);
+    for (const [name, server] of Object.entries(servers)) {
+      if (!server.running) throw new Error(`the ${name} exited during the run:\n${server.output()}`);
+    }
   }
   const turns = storeTurnsFor(concurrency, streams);
   const stores = await runBatch(() => turnStore.turn(streamMs), turns, concurrency, streamMs, progress(`C=${concurrency} turn store alone`, turns));
   throwIfStopping();
-  return { ...analyse(concurrency, samples, rounds, gatewayCpuMs), store: analyseStores(stores) };
+  return { ...analyse(concurrency, samples, rounds, cpuMs), store: analyseStores(stores) };
 }
 
 /** Enough turns for a p99 at C≥50 without a long wait at C=1 (each turn takes a stream's duration). */
@@ -228,7 +256,7 @@ async function runBatch(once, count, concurrency, staggerMs, bar) {
   return results;
 }
 
-function analyse(concurrency, samples, rounds, gatewayCpuMs) {
+function analyse(concurrency, samples, rounds, cpuMs) {
   const side = (results) => {
     const ok = results.filter((r) => r.ok && r.text === REPLY_TEXT);
     const mismatched = results.filter((r) => r.ok && r.text !== REPLY_TEXT).length;
@@ -248,17 +276,27 @@ function analyse(concurrency, samples, rounds, gatewayCpuMs) {
   };
   const direct = side(samples.direct);
   const gateway = side(samples.gateway);
-  const diff = (metric, p) => round(gateway[metric][p] - direct[metric][p]);
-  const quotient = (metric, p) => round(gateway[metric][p] / direct[metric][p], 3);
+  const floor = side(samples.floor);
+  const figures = (via, op) => ({
+    ttftP50: op(via.ttftMs.p50, direct.ttftMs.p50),
+    ttftP99: op(via.ttftMs.p99, direct.ttftMs.p99),
+    totalP50: op(via.totalMs.p50, direct.totalMs.p50),
+    totalP99: op(via.totalMs.p99, direct.totalMs.p99),
+  });
+  const diff = (a, b) => round(a - b);
+  const quotient = (a, b) => round(a / b, 3);
   return {
     concurrency,
     streams: samples.direct.length,
     rounds,
     direct,
     gateway,
-    addedMs: { ttftP50: diff('ttftMs', 'p50'), ttftP99: diff('ttftMs', 'p99'), totalP50: diff('totalMs', 'p50'), totalP99: diff('totalMs', 'p99') },
-    ratio: { ttftP50: quotient('ttftMs', 'p50'), ttftP99: quotient('ttftMs', 'p99'), totalP50: quotient('totalMs', 'p50'), totalP99: quotient('totalMs', 'p99') },
-    gatewayCpuMsPerStream: round(gatewayCpuMs / samples.gateway.length),
+    floor,
+    addedMs: figures(gateway, diff),
+    ratio: figures(gateway, quotient),
+    floorAddedMs: figures(floor, diff),
+    gatewayCpuMsPerStream: round(cpuMs.gateway / samples.gateway.length),
+    floorCpuMsPerStream: round(cpuMs.floor / samples.floor.length),
   };
 }
 
@@ -266,7 +304,8 @@ function targetResult(levels) {
   const level = levels.find((l) => l.concurrency === TARGET.concurrency);
   const valueMs = level ? level.addedMs.ttftP99 : null;
   const storeP99Ms = level?.store.storeMs?.p99 ?? null;
-  return { ...TARGET, valueMs, pass: valueMs === null ? null : valueMs < TARGET.thresholdMs, storeP99Ms };
+  const floorP99Ms = level ? level.floorAddedMs.ttftP99 : null;
+  return { ...TARGET, valueMs, pass: valueMs === null ? null : valueMs < TARGET.thresholdMs, floorP99Ms, storeP99Ms };
 }
 
 function printReport(results) {
@@ -295,39 +334,42 @@ function printReport(results) {
     console.log(renderTable(columns, rows));
     console.log('');
   }
-  console.log('Turn store alone: the write that commits before the model is called, made by the bench at the same rate, nothing else running');
-  const storeColumns = ['C', 'turns', 'store p50', 'store p99', 'added TTFT p50', 'added TTFT p99', 'errors'].map((t, i) => ({ title: t, align: i === 0 ? 'left' : 'right' }));
-  const storeRows = levels.map((l) => [String(l.concurrency), String(l.store.turns), ms(l.store.storeMs?.p50), ms(l.store.storeMs?.p99), ms(l.addedMs.ttftP50), ms(l.addedMs.ttftP99), String(l.store.errors)]);
-  console.log(renderTable(storeColumns, storeRows));
+  console.log('Added time to first token beside its floors: the turn store alone (the write that commits before the model is');
+  console.log('called, at the same rate, nothing else running) and the floor proxy (a bare Node hop that only makes that write)');
+  const floorColumns = ['C', 'store p50', 'store p99', 'floor added p50', 'floor added p99', 'gateway added p50', 'gateway added p99', 'errors store/floor'].map((t, i) => ({ title: t, align: i === 0 ? 'left' : 'right' }));
+  const floorRows = levels.map((l) => [
+    String(l.concurrency),
+    ms(l.store.storeMs?.p50),
+    ms(l.store.storeMs?.p99),
+    ms(l.floorAddedMs.ttftP50),
+    ms(l.floorAddedMs.ttftP99),
+    ms(l.addedMs.ttftP50),
+    ms(l.addedMs.ttftP99),
+    `${l.store.errors}/${l.floor.errors}`,
+  ]);
+  console.log(renderTable(floorColumns, floorRows));
   console.log('');
-  console.log(`gateway CPU per stream: ${levels.map((l) => `C=${l.concurrency} ${ms(l.gatewayCpuMsPerStream)} ms`).join(', ')}`);
+  console.log(`CPU per stream: ${levels.map((l) => `C=${l.concurrency} gateway ${ms(l.gatewayCpuMsPerStream)} ms, floor ${ms(l.floorCpuMsPerStream)} ms`).join('; ')}`);
   for (const l of levels) {
-    for (const path of ['direct', 'gateway']) {
+    for (const path of PATHS) {
       const side = l[path];
       if (side.errors > 0) console.log(`C=${l.concurrency} ${path}: ${side.errors} errors (${side.textMismatches} text mismatches) ${side.errorSamples.map((e) => `\n  ${e}`).join('')}`);
     }
     if (l.store.errors > 0) console.log(`C=${l.concurrency} turn store: ${l.store.errors} errors ${l.store.errorSamples.map((e) => `\n  ${e}`).join('')}`);
   }
   const verdict = target.pass === null ? 'NOT MEASURED' : target.pass ? 'PASS' : 'FAIL';
-  const floor = target.storeP99Ms === null ? '' : ` (the turn store alone: p99 ${ms(target.storeP99Ms, 2)} ms)`;
+  const floor = target.floorP99Ms === null ? '' : ` (floor proxy: ${ms(target.floorP99Ms, 2)} ms; the turn store alone: p99 ${ms(target.storeP99Ms, 2)} ms)`;
   console.log(`\ntarget: ${target.metric} at C=${target.concurrency} < ${target.thresholdMs} ms: ${target.valueMs === null ? '—' : `${ms(target.valueMs, 2)} ms`} ${verdict}${floor}`);
 }
-
-/** The gateway's default DATABASE_POOL_SIZE. */
-const GATEWAY_POOL_SIZE = 20;
 
 /**
  * The gateway's own turn writes (its built ConversationsService) on a pool like the gateway's. The store
  * must commit before the model is called, so its latency alone, at a level's rate with nothing else
  * running, is a floor under the gateway's added time to first token.
  */
-async function createTurnStore(createDbClient, databaseUrl, { tenantId, agentId }) {
-  requireFrom(join(ROOT, 'apps/gateway'), 'reflect-metadata'); // the service's Nest decorators need it
-  const { ConversationsService } = requireBuilt('apps/gateway/dist/chat/conversations.service.js', '@babble-buddy/gateway');
-  const db = createDbClient(databaseUrl, { poolSize: GATEWAY_POOL_SIZE, keepOpen: true });
-  await db.$connect(); // a client never connected ignores $disconnect, and its pool would outlive the database
-  onCleanup(() => db.$disconnect());
-  const conversations = new ConversationsService(db);
+async function createTurnStore(databaseUrl, turn) {
+  const writes = await openTurnWrites(databaseUrl, { ...turn, model: MODEL });
+  onCleanup(() => writes.close());
   const usage = { promptTokens: 24, completionTokens: REPLY_TEXT.match(/\s*\S+|\s+/g).length };
   const store = {
     /** Opens the pool's connections and prepares the statements on each, as the gateway's warm-up does for it. */
@@ -340,22 +382,10 @@ async function createTurnStore(createDbClient, databaseUrl, { tenantId, agentId 
     async turn(answerMs) {
       try {
         const started = performance.now();
-        const stored = await conversations.storeTurn(tenantId, randomUUID(), { content: QUESTION, origin: null, agentId });
+        const stored = await writes.store(randomUUID(), QUESTION);
         const storeMs = performance.now() - started;
         await sleep(answerMs);
-        const figures = { ...usage, latencyMs: answerMs, ttftMs: FAKE.latencyMs };
-        await conversations.finishTurn({
-          tenantId,
-          conversationId: stored.conversation.id,
-          messageId: stored.assistantMessageId,
-          content: REPLY_TEXT,
-          status: 'complete',
-          provider: 'ollama',
-          model: MODEL,
-          citations: [],
-          ...figures,
-          requests: [{ provider: 'ollama', model: MODEL, status: 'ok', costUsd: null, ...figures }],
-        });
+        await writes.finish(stored, { content: REPLY_TEXT, usage, latencyMs: answerMs, ttftMs: FAKE.latencyMs });
         return { ok: true, storeMs };
       } catch (error) {
         return { ok: false, error: error instanceof Error ? error.message : String(error) };

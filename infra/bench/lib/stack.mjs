@@ -78,6 +78,20 @@ export async function startGateway({ databaseUrl, fakeUrl, env = {}, nodeArgs = 
   return { url, child, env: gatewayEnv, nodeFlags };
 }
 
+/**
+ * The floor proxy (floor-proxy.mjs) in its own process with the gateway's node flags: the turn
+ * store and one plain Node hop, nothing else. `turn`: the tenant and agent whose turns it stores.
+ */
+export async function startFloorProxy({ databaseUrl, fakeUrl, turn }) {
+  const port = await freePort();
+  const child = startNodeChild('floor proxy', [...gatewayNodeFlags(), join(ROOT, 'infra/bench/lib/floor-proxy.mjs')], {
+    cwd: ROOT,
+    env: { PATH: process.env.PATH, HOME: process.env.HOME, PORT: String(port), UPSTREAM_URL: fakeUrl, DATABASE_URL: databaseUrl, TENANT_ID: turn.tenantId, AGENT_ID: turn.agentId, MODEL },
+  });
+  const [, url] = await child.waitForLine(/floor proxy listening on (http:\/\/\S+)/);
+  return { url, child };
+}
+
 /** The node flags of the gateway's start script, so a bench runs the gateway as operators do. */
 function gatewayNodeFlags() {
   const { scripts } = JSON.parse(readFileSync(join(ROOT, 'apps/gateway/package.json'), 'utf8'));
