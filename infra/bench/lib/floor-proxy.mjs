@@ -27,7 +27,8 @@ const env = (name) => {
 const upstream = new URL('/api/chat', env('UPSTREAM_URL'));
 const model = env('MODEL');
 const writes = await openTurnWrites(env('DATABASE_URL'), { tenantId: env('TENANT_ID'), agentId: env('AGENT_ID'), model });
-const agent = new http.Agent({ keepAlive: true, maxSockets: 1024 });
+// As the gateway's model agent (packages/ai model-fetch.ts): idle sockets time out, so a server's Keep-Alive hint is honoured.
+const agent = new http.Agent({ keepAlive: true, noDelay: true, maxSockets: 1024, timeout: 15_000 });
 
 const sse = (event, data) => `event: ${event}\ndata: ${JSON.stringify(data)}\n\n`;
 

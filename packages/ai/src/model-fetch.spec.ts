@@ -148,6 +148,69 @@ describe('modelFetch', () => {
     expect(accepted - before).toBe(1);
   });
 
+  it('sends a request once more, on a fresh connection, when the pooled one turns out closed by the server', async () => {
+    // The server ends a connection at its second request, as one that closed an idle keep-alive socket
+    // just as the client reused it: the client sees a reset before any response.
+    const requestsOn = new WeakMap<Socket, number>();
+    const seen: { n: number; connection: string | undefined }[] = [];
+    handler = (req, res, body) => {
+      const n = (requestsOn.get(req.socket) ?? 0) + 1;
+      requestsOn.set(req.socket, n);
+      seen.push({ n, connection: req.headers.connection });
+      if (n > 1) return void req.socket.destroy();
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end(body);
+    };
+    const call = modelFetch();
+    expect(await (await call(`${url}/api/chat`, { method: 'POST', body: '{"call":1}' })).json()).toEqual({ call: 1 });
+    const second = await call(`${url}/api/chat`, { method: 'POST', body: '{"call":2}' });
+    expect(second.status).toBe(200);
+    expect(await second.json()).toEqual({ call: 2 });
+    expect(seen.map((s) => s.n)).toEqual([1, 2, 1]);
+    expect(seen[2]?.connection).toBe('close'); // its own connection, not another pooled one
+  });
+
+  it('sends a request only once more, and never again on a fresh connection or once a response began', async () => {
+    const calls: string[] = [];
+    let mode: 'serve' | 'reset' | 'cut' = 'serve';
+    const flaky = createServer((req, res) => {
+      calls.push(mode);
+      if (mode === 'reset') return void req.socket.destroy();
+      res.writeHead(200, { 'content-type': 'application/x-ndjson' });
+      if (mode === 'cut') {
+        res.write('{"t":"a"}\n');
+        setTimeout(() => req.socket.destroy(), 20);
+        return;
+      }
+      res.end('{"done":true}\n');
+    });
+    await new Promise<void>((done) => flaky.listen(0, '127.0.0.1', done));
+    const flakyUrl = `http://127.0.0.1:${(flaky.address() as AddressInfo).port}`;
+    try {
+      mode = 'reset'; // a fresh connection reset: the server may have read it, so no second try
+      await expect(modelFetch()(`${flakyUrl}/api/chat`, { method: 'POST', body: '{}' })).rejects.toMatchObject({ code: 'ECONNRESET' });
+      expect(calls).toEqual(['reset']);
+
+      mode = 'serve';
+      await readAll(await modelFetch()(`${flakyUrl}/api/chat`, { method: 'POST', body: '{}' }));
+      mode = 'reset'; // pooled connection reset: one more try on a fresh connection, reset too, then the error
+      await expect(modelFetch()(`${flakyUrl}/api/chat`, { method: 'POST', body: '{}' })).rejects.toMatchObject({ code: 'ECONNRESET' });
+      expect(calls).toEqual(['reset', 'serve', 'reset', 'reset']);
+
+      mode = 'serve';
+      await readAll(await modelFetch()(`${flakyUrl}/api/chat`, { method: 'POST', body: '{}' }));
+      mode = 'cut'; // cut mid-answer on a pooled connection: the body errors, nothing is sent again
+      const cut = await modelFetch()(`${flakyUrl}/api/chat`, { method: 'POST', body: '{}' });
+      const read = await readAll(cut);
+      expect(read.text).toBe('{"t":"a"}\n');
+      expect(read.error).toBeDefined();
+      expect(calls).toEqual(['reset', 'serve', 'reset', 'reset', 'serve', 'cut']);
+    } finally {
+      flaky.closeAllConnections();
+      await new Promise<void>((done) => flaky.close(() => done()));
+    }
+  });
+
   it('answers HEAD and 204 with no body', async () => {
     handler = (req, res) => {
       res.writeHead(req.method === 'HEAD' ? 200 : 204);

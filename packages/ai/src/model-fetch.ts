@@ -9,9 +9,17 @@ import { MalformedFrameError } from './errors';
  * bookkeeping) plus a second stream for the NDJSON check: measured at about a fifth less CPU per
  * streamed Ollama answer through `streamChat` (40 tokens, 25 ms apart, 10 at a time).
  */
+/**
+ * How long a pooled connection may sit idle. Without a timeout Node's agent keeps idle sockets forever
+ * and ignores a server's `Keep-Alive: timeout=N` hint, so a server that closed one (Node servers after
+ * 5 s) failed the next request sent on it; with one, the hint shortens it to just under the server's.
+ * Only idle pooled sockets are closed: a streamed answer may pause for as long as it likes.
+ */
+const IDLE_SOCKET_TIMEOUT_MS = 15_000;
+
 const agents = {
-  'http:': new HttpAgent({ keepAlive: true, noDelay: true }),
-  'https:': new HttpsAgent({ keepAlive: true, noDelay: true }),
+  'http:': new HttpAgent({ keepAlive: true, noDelay: true, timeout: IDLE_SOCKET_TIMEOUT_MS }),
+  'https:': new HttpsAgent({ keepAlive: true, noDelay: true, timeout: IDLE_SOCKET_TIMEOUT_MS }),
 };
 
 /** Where bytes come from: a node response or a web stream, read one chunk per call. */
@@ -50,36 +58,47 @@ export function modelFetch(options: ModelFetchOptions = {}): typeof fetch {
     });
     if (body !== undefined && body !== null) headers['content-length'] = String(Buffer.byteLength(body));
     const method = init?.method ?? 'GET';
-    const send = url.protocol === 'https:' ? httpsRequest : httpRequest;
-    const res = await new Promise<IncomingMessage>((resolve, reject) => {
-      let response: IncomingMessage | undefined;
-      // Either signal ends the request, or the body while it is being read; a finished body's socket is
-      // back in the pool by then and is left alone. (Listeners, not AbortSignal.any: one fewer signal per call.)
-      const abort = (): void => {
-        const reason = abortError(signals.find((s) => s.aborted));
-        if (!response) req.destroy(reason);
-        else if (!response.complete) response.destroy(reason);
-      };
-      const detach = (): void => {
-        for (const signal of signals) signal.removeEventListener('abort', abort);
-      };
-      const req = send(url, { method, headers, agent }, (res) => {
-        response = res;
-        // Errors reach the body's reader; this listener only keeps a late one from being "unhandled".
-        res.on('error', () => undefined);
-        res.once('end', detach).once('close', detach);
-        resolve(res);
-      });
-      req.on('error', (error) => {
-        detach();
-        reject(error);
-      });
-      if (signals.some((s) => s.aborted)) return abort();
-      for (const signal of signals) signal.addEventListener('abort', abort, { once: true });
-      req.end(body ?? undefined);
-    });
+    const res = await send(url, { method, headers, agent }, body ?? undefined, signals);
     return toResponse(res, method);
   };
+}
+
+/**
+ * One HTTP request; resolves with the response once its head arrived. A pooled connection that the
+ * server closed while it sat idle fails before any response (the server never read the request): the
+ * request then goes once more, on a fresh connection of its own (Node's documented remedy for that race).
+ */
+function send(url: URL, options: { method: string; headers: Record<string, string>; agent: HttpAgent | false }, body: string | Uint8Array | undefined, signals: AbortSignal[]): Promise<IncomingMessage> {
+  const request = url.protocol === 'https:' ? httpsRequest : httpRequest;
+  return new Promise<IncomingMessage>((resolve, reject) => {
+    let response: IncomingMessage | undefined;
+    // Either signal ends the request, or the body while it is being read; a finished body's socket is
+    // back in the pool by then and is left alone. (Listeners, not AbortSignal.any: one fewer signal per call.)
+    const abort = (): void => {
+      const reason = abortError(signals.find((s) => s.aborted));
+      if (!response) req.destroy(reason);
+      else if (!response.complete) response.destroy(reason);
+    };
+    const detach = (): void => {
+      for (const signal of signals) signal.removeEventListener('abort', abort);
+    };
+    const req = request(url, options, (res) => {
+      response = res;
+      // Errors reach the body's reader; this listener only keeps a late one from being "unhandled".
+      res.on('error', () => undefined);
+      res.once('end', detach).once('close', detach);
+      resolve(res);
+    });
+    req.on('error', (error: NodeJS.ErrnoException) => {
+      detach();
+      const staleSocket = req.reusedSocket && !response && error.code === 'ECONNRESET' && !signals.some((s) => s.aborted);
+      if (staleSocket && options.agent !== false) resolve(send(url, { ...options, agent: false }, body, signals));
+      else reject(error);
+    });
+    if (signals.some((s) => s.aborted)) return abort();
+    for (const signal of signals) signal.addEventListener('abort', abort, { once: true });
+    req.end(body);
+  });
 }
 
 function abortError(signal: AbortSignal | undefined): Error {
