@@ -7,7 +7,9 @@ import { performance } from 'node:perf_hooks';
  * bytes arrive (before parsing). A reader decides what a frame means.
  */
 export function createStreamClient({ maxSockets = 512, timeoutMs = 60_000 } = {}) {
-  const agent = new http.Agent({ keepAlive: true, maxSockets, maxFreeSockets: maxSockets });
+  // An idle timeout makes the agent honour the servers' Keep-Alive hints (Node's 5 s), so a level never
+  // starts on connections the server closed during the pause before it.
+  const agent = new http.Agent({ keepAlive: true, maxSockets, maxFreeSockets: maxSockets, timeout: 15_000 });
 
   /**
    * POSTs `body` (a JSON string) and reads the streamed answer with `reader`. Resolves, never rejects:
