@@ -3,13 +3,6 @@ import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 import { MalformedFrameError } from './errors';
 
 /**
- * Model servers are called over node:http with keep-alive agents shared by every client of the process.
- * A streamed answer then reaches its reader through one web stream fed straight from the socket,
- * instead of undici's fetch machinery (WASM parser, several stream layers, per-request Response
- * bookkeeping) plus a second stream for the NDJSON check: measured at about a fifth less CPU per
- * streamed Ollama answer through `streamChat` (40 tokens, 25 ms apart, 10 at a time).
- */
-/**
  * How long a pooled connection may sit idle. Without a timeout Node's agent keeps idle sockets forever
  * and ignores a server's `Keep-Alive: timeout=N` hint, so a server that closed one (Node servers after
  * 5 s) failed the next request sent on it; with one, the hint shortens it to just under the server's.
@@ -17,6 +10,13 @@ import { MalformedFrameError } from './errors';
  */
 const IDLE_SOCKET_TIMEOUT_MS = 15_000;
 
+/**
+ * Model servers are called over node:http with keep-alive agents shared by every client of the process.
+ * A streamed answer then reaches its reader through one web stream fed straight from the socket,
+ * instead of undici's fetch machinery (WASM parser, several stream layers, per-request Response
+ * bookkeeping) plus a second stream for the NDJSON check: measured at about a fifth less CPU per
+ * streamed Ollama answer through `streamChat` (40 tokens, 25 ms apart, 10 at a time).
+ */
 const agents = {
   'http:': new HttpAgent({ keepAlive: true, noDelay: true, timeout: IDLE_SOCKET_TIMEOUT_MS }),
   'https:': new HttpsAgent({ keepAlive: true, noDelay: true, timeout: IDLE_SOCKET_TIMEOUT_MS }),
@@ -65,8 +65,9 @@ export function modelFetch(options: ModelFetchOptions = {}): typeof fetch {
 
 /**
  * One HTTP request; resolves with the response once its head arrived. A pooled connection that the
- * server closed while it sat idle fails before any response (the server never read the request): the
- * request then goes once more, on a fresh connection of its own (Node's documented remedy for that race).
+ * server closed while it sat idle fails before any response (a server closing an idle connection has
+ * read nothing from it): the request then goes once more, on a fresh connection of its own (Node's
+ * documented remedy for that race).
  */
 function send(url: URL, options: { method: string; headers: Record<string, string>; agent: HttpAgent | false }, body: string | Uint8Array | undefined, signals: AbortSignal[]): Promise<IncomingMessage> {
   const request = url.protocol === 'https:' ? httpsRequest : httpRequest;
