@@ -32,6 +32,7 @@ Env: DATABASE_URL (default postgresql://postgres@127.0.0.1:5432/postgres), REDIS
 /** 40 word-ish chunks, as the fake streams them. */
 const REPLY_TEXT =
   'Babble Buddy answers questions about your product from the documents you upload, keeps every conversation in your own database, and streams each reply token by token so the chat widget feels quick even on a slow mobile network at night.';
+const REPLY_CHUNKS = REPLY_TEXT.match(/\s*\S+|\s+/g).length;
 /**
  * The model's pace. 25 ms between tokens (40 tokens/s) is what a small local model serves; a faster
  * pace mostly measures how many streams one gateway process starts per second (--token-delay-ms 5).
@@ -68,7 +69,7 @@ export async function run(argv) {
       levels: options.levels,
       streamsPerPathPerLevel: Object.fromEntries(measured.map((level) => [level.concurrency, level.streams])),
       warmup: WARMUP,
-      fake: { chunks: REPLY_TEXT.match(/\s*\S+|\s+/g).length, ...FAKE, model: MODEL, process: 'child' },
+      fake: { chunks: REPLY_CHUNKS, ...FAKE, model: MODEL, process: 'child' },
       gateway: { process: 'child', nodeFlags: stack.gatewayNodeFlags, logLevel: stack.gatewayEnv.LOG_LEVEL, nodeEnv: stack.gatewayEnv.NODE_ENV, profile: options.profile },
       client: 'node:http, keep-alive agent, same code for every path; TTFT = first token frame, total = final frame',
       floor: `bench/lib/floor-proxy.mjs in its own process with the gateway's node flags: stores the turn through the gateway's ConversationsService (pool of ${GATEWAY_POOL_SIZE}) before calling the model, relays tokens as SSE, finishes the turn; no auth, rate limit, prompt, LangChain, turn log`,
@@ -370,7 +371,7 @@ function printReport(results) {
 async function createTurnStore(databaseUrl, turn) {
   const writes = await openTurnWrites(databaseUrl, { ...turn, model: MODEL });
   onCleanup(() => writes.close());
-  const usage = { promptTokens: 24, completionTokens: REPLY_TEXT.match(/\s*\S+|\s+/g).length };
+  const usage = { promptTokens: 24, completionTokens: REPLY_CHUNKS };
   const store = {
     /** Opens the pool's connections and prepares the statements on each, as the gateway's warm-up does for it. */
     async warmUp() {

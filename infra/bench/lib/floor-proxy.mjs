@@ -58,10 +58,15 @@ async function chat(req, res) {
   let text = '';
   let ttftMs = null;
   let usage = { promptTokens: 0, completionTokens: 0 };
-  const end = async (error) => {
+  let finished = false;
+  /** Ends the stream and finishes the turn, once: `failure` is null for a complete answer, else why it failed. */
+  const end = async (failure) => {
+    if (finished) return;
+    finished = true;
     const latencyMs = performance.now() - started;
-    res.end(error ? sse('error', { code: 'MODEL_STREAM_FAILED', message: error, partial: text }) : sse('done', { response: text }));
-    await writes.finish(stored, { content: text, status: error ? 'failed' : 'complete', error: error ? { code: 'MODEL_STREAM_FAILED', message: error } : null, usage, latencyMs, ttftMs });
+    const error = failure === null ? null : { code: 'MODEL_STREAM_FAILED', message: failure };
+    res.end(error ? sse('error', { ...error, partial: text }) : sse('done', { response: text }));
+    await writes.finish(stored, { content: text, error, usage, latencyMs, ttftMs });
   };
   const request = http.request(upstream, { method: 'POST', agent, headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload) } }, (response) => {
     if (response.statusCode !== 200) {
@@ -70,7 +75,6 @@ async function chat(req, res) {
     }
     response.setEncoding('utf8');
     let buffer = '';
-    let finished = false;
     response.on('data', (data) => {
       buffer += data;
       let newline;
@@ -80,7 +84,6 @@ async function chat(req, res) {
         if (line.trim() === '') continue;
         const frame = JSON.parse(line);
         if (frame.done) {
-          finished = true;
           usage = { promptTokens: frame.prompt_eval_count ?? 0, completionTokens: frame.eval_count ?? 0 };
           void end(null);
           return;
@@ -93,7 +96,7 @@ async function chat(req, res) {
         }
       }
     });
-    response.on('end', () => finished || ((finished = true), void end('upstream ended early')));
+    response.on('end', () => void end('upstream ended early'));
   });
   request.on('error', (error) => void end(error.message));
   request.end(payload);

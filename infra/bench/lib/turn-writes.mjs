@@ -18,15 +18,18 @@ export async function openTurnWrites(databaseUrl, { tenantId, agentId, model, po
   return {
     /** The user's message and the answer's placeholder, committed, as the gateway stores them before the model is called. */
     store: (sessionKey, content) => conversations.storeTurn(tenantId, sessionKey, { content, origin: null, agentId }),
-    /** The answer's text and figures, the conversation's counters and one llm_requests row, as the gateway finishes a turn. */
-    finish: (stored, { content, status = 'complete', error = null, usage, latencyMs, ttftMs }) => {
+    /**
+     * The answer's text and figures, the conversation's counters and one llm_requests row, as the gateway
+     * finishes a turn: complete, or failed with `error` ({ code, message }).
+     */
+    finish: (stored, { content, error = null, usage, latencyMs, ttftMs }) => {
       const figures = { ...usage, latencyMs, ttftMs };
       return conversations.finishTurn({
         tenantId,
         conversationId: stored.conversation.id,
         messageId: stored.assistantMessageId,
         content,
-        status,
+        status: error ? 'failed' : 'complete',
         provider: 'ollama',
         model,
         citations: [],
