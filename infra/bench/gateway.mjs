@@ -306,7 +306,9 @@ function targetResult(levels) {
   const valueMs = level ? level.addedMs.ttftP99 : null;
   const storeP99Ms = level?.store.storeMs?.p99 ?? null;
   const floorP99Ms = level ? level.floorAddedMs.ttftP99 : null;
-  return { ...TARGET, valueMs, pass: valueMs === null ? null : valueMs < TARGET.thresholdMs, floorP99Ms, storeP99Ms };
+  // The floor does only what SPEC.md requires before the first token: when it misses the target too, the run says so.
+  const floorOverTarget = floorP99Ms === null ? null : floorP99Ms >= TARGET.thresholdMs;
+  return { ...TARGET, valueMs, pass: valueMs === null ? null : valueMs < TARGET.thresholdMs, floorP99Ms, storeP99Ms, floorOverTarget };
 }
 
 function printReport(results) {
@@ -361,6 +363,9 @@ function printReport(results) {
   const verdict = target.pass === null ? 'NOT MEASURED' : target.pass ? 'PASS' : 'FAIL';
   const floor = target.floorP99Ms === null ? '' : ` (floor proxy: ${ms(target.floorP99Ms, 2)} ms; the turn store alone: p99 ${ms(target.storeP99Ms, 2)} ms)`;
   console.log(`\ntarget: ${target.metric} at C=${target.concurrency} < ${target.thresholdMs} ms: ${target.valueMs === null ? '—' : `${ms(target.valueMs, 2)} ms`} ${verdict}${floor}`);
+  if (target.floorOverTarget) {
+    console.log(`the floor proxy misses it too (${ms(target.floorP99Ms, 2)} ms): on this machine, in this run, even a bare Node hop that only stores the turn before calling the model does not meet the target`);
+  }
 }
 
 /**
