@@ -105,6 +105,23 @@ describe('modelFetch', () => {
     expect((error as Error).message).toContain('{"t": nope');
   });
 
+  it.each([
+    ['a line that is not JSON', (res: ServerResponse) => res.end('{"t":"c"}\n{"t": nope\n'), { message: 'invalid JSON line: {"t": nope' }],
+    ['a connection cut mid-body', (res: ServerResponse) => (res.write('{"t":"c"}\n'), setTimeout(() => res.socket?.destroy(), 20)), { code: 'ECONNRESET' }],
+  ] as const)('hands a slow reader every good line that arrived before %s, then the error', async (_what, end, expected) => {
+    handler = (_req, res) => {
+      res.writeHead(200, { 'content-type': 'application/x-ndjson' });
+      res.write('{"t":"a"}\n');
+      setTimeout(() => (res.write('{"t":"b"}\n'), setTimeout(() => end(res), 10)), 10);
+    };
+    const response = await modelFetch()(`${url}/api/chat`, { method: 'POST', body: '{}' });
+    // Nothing is read until the body has failed: the good lines wait in the stream meanwhile.
+    await new Promise((done) => setTimeout(done, 150));
+    const { text, error } = await readAll(response);
+    expect(text).toBe('{"t":"a"}\n{"t":"b"}\n{"t":"c"}\n');
+    expect(error).toMatchObject(expected);
+  });
+
   it.each(['init', 'options'] as const)('stops a body being read when the %s signal aborts', async (which) => {
     let closed!: () => void;
     const serverSawClose = new Promise<void>((done) => (closed = done));

@@ -115,8 +115,7 @@ function toResponse(res: IncomingMessage, method: string): Response {
     res.resume();
     return new Response(null, init);
   }
-  const chunks = res[Symbol.asyncIterator]() as AsyncIterator<Buffer, undefined>;
-  return withBody(init, { read: () => chunks.next(), cancel: () => res.destroy() });
+  return new Response(nodeBody(res, isNdjsonStream(init) ? new NdjsonCheck() : null), init);
 }
 
 function webSource(body: ReadableStream<Uint8Array>): ByteSource {
@@ -127,11 +126,74 @@ function webSource(body: ReadableStream<Uint8Array>): ByteSource {
   };
 }
 
+/** An ok newline-delimited JSON stream: its lines are checked on the way. */
+function isNdjsonStream(init: { status: number; headers: Headers }): boolean {
+  return init.status >= 200 && init.status < 300 && (init.headers.get('content-type')?.includes('ndjson') ?? false);
+}
+
 /** A response with its body from `source`, NDJSON-checked when it is an ok newline-delimited JSON stream. */
 function withBody(init: { status: number; statusText: string; headers: Headers }, source: ByteSource): Response {
-  const ok = init.status >= 200 && init.status < 300;
-  const streamed = ok && (init.headers.get('content-type')?.includes('ndjson') ?? false);
-  return new Response(streamed ? validatedNdjson(source) : passThrough(source), init);
+  return new Response(isNdjsonStream(init) ? validatedNdjson(source) : passThrough(source), init);
+}
+
+/** Bytes a node body may hold in its web stream before the socket is paused (model answers stay far below it). */
+const BODY_HIGH_WATER_BYTES = 64 * 1024;
+
+/**
+ * A node response as a web stream, fed from its `data` events: a chunk reaches a waiting reader with
+ * no async iterator or pull in between (a streamed token is one socket read). The socket pauses
+ * while more than `BODY_HIGH_WATER_BYTES` wait unread. An error (a bad NDJSON line, a cut connection,
+ * an abort) ends the stream only once the reader has taken every chunk before it: erroring a web
+ * stream drops what it still queues.
+ */
+function nodeBody(res: IncomingMessage, check: NdjsonCheck | null): ReadableStream<Uint8Array> {
+  let failure: unknown;
+  let failed = false;
+  let ended = false;
+  let controller!: ReadableStreamDefaultController<Uint8Array>;
+  const drained = (): boolean => (controller.desiredSize ?? 0) >= BODY_HIGH_WATER_BYTES;
+  const fail = (error: unknown): void => {
+    if (failed || ended) return;
+    failed = true;
+    failure = error;
+    if (drained()) controller.error(failure);
+  };
+  return new ReadableStream<Uint8Array>(
+    {
+      start(c) {
+        controller = c;
+        res.on('data', (chunk: Buffer) => {
+          if (failed) return;
+          const out = check ? check.push(chunk) : chunk;
+          if (out) controller.enqueue(out);
+          if (check?.failure) {
+            fail(check.failure);
+            res.destroy();
+          } else if ((controller.desiredSize ?? 0) <= 0) res.pause();
+        });
+        res.on('end', () => {
+          if (failed) return;
+          const out = check?.end();
+          if (out) controller.enqueue(out);
+          if (check?.failure) return fail(check.failure);
+          ended = true;
+          controller.close();
+        });
+        // A cut connection or an abort (`destroy(reason)`); a close before the end without an error is a cut too.
+        res.on('error', fail);
+        res.on('close', () => {
+          if (!res.complete) fail(Object.assign(new Error('aborted'), { code: 'ECONNRESET' }));
+        });
+      },
+      pull() {
+        if (failed) {
+          if (drained()) controller.error(failure);
+        } else res.resume();
+      },
+      cancel: () => void res.destroy(),
+    },
+    new ByteLengthQueuingStrategy({ highWaterMark: BODY_HIGH_WATER_BYTES }),
+  );
 }
 
 function passThrough(source: ByteSource): ReadableStream<Uint8Array> {
@@ -162,57 +224,69 @@ function isJsonLine(line: string): boolean {
 }
 
 /**
- * Re-emits an NDJSON body, and errors at the first non-empty line that is not JSON, after the reader
- * has taken every good line before it (pull-based, so no line is lost to the error). A chunk of whole,
- * good lines passes on as the same bytes.
+ * Checks an NDJSON body line by line as its chunks come: each chunk gives the good complete lines it
+ * ends (the chunk itself when nothing was held back), and `failure` is set at the first non-empty line
+ * that is not JSON, after the good lines before it were given.
  */
-function validatedNdjson(source: ByteSource): ReadableStream<Uint8Array> {
-  const decoder = new TextDecoder();
-  const encoder = new TextEncoder();
-  let pending = '';
-  let failure: MalformedFrameError | undefined;
+class NdjsonCheck {
+  failure: MalformedFrameError | undefined;
+  private pending = '';
+  private readonly decoder = new TextDecoder();
+  private readonly encoder = new TextEncoder();
 
-  /** The good complete lines, joined; records the failure at the first bad one. */
-  const takeLines = (lines: string[]): string => {
+  /** The bytes to pass on for `value`, or null when it ended no good line. */
+  push(value: Uint8Array): Uint8Array | null {
+    if (this.failure) return null;
+    const whole = this.pending === '';
+    this.pending += this.decoder.decode(value, { stream: true });
+    const lines = this.pending.split('\n');
+    this.pending = lines.pop() ?? '';
+    const good = this.take(lines);
+    if (!good) return null;
+    // Nothing carried over, held back (a line or a character cut in two) or dropped: pass the chunk itself on.
+    return whole && !this.failure && value[value.length - 1] === NEWLINE ? value : this.encoder.encode(good);
+  }
+
+  /** The last line, when the body did not end with a newline. */
+  end(): Uint8Array | null {
+    if (this.failure) return null;
+    const rest = this.pending + this.decoder.decode();
+    this.pending = '';
+    const good = rest.trim() ? this.take([rest]) : '';
+    return good ? this.encoder.encode(good) : null;
+  }
+
+  /** The good lines, joined; records the failure at the first bad one. */
+  private take(lines: string[]): string {
     let good = '';
     for (const line of lines) {
       if (!isJsonLine(line)) {
-        failure = new MalformedFrameError(`invalid JSON line: ${line.trim().slice(0, 120)}`);
-        source.cancel(failure);
+        this.failure = new MalformedFrameError(`invalid JSON line: ${line.trim().slice(0, 120)}`);
         break;
       }
       good += `${line}\n`;
     }
     return good;
-  };
+  }
+}
 
+/**
+ * Re-emits an NDJSON body read from `source`, and errors at the first non-empty line that is not JSON,
+ * after the reader has taken every good line before it (pull-based, so no line is lost to the error).
+ */
+function validatedNdjson(source: ByteSource): ReadableStream<Uint8Array> {
+  const check = new NdjsonCheck();
   return new ReadableStream<Uint8Array>(
     {
       async pull(controller) {
-        while (!failure) {
+        while (!check.failure) {
           const { done, value } = await source.read();
-          if (done) {
-            pending += decoder.decode();
-            const good = takeLines(pending.trim() ? [pending] : []);
-            pending = '';
-            if (good) controller.enqueue(encoder.encode(good));
-            if (!failure) controller.close();
-            return;
-          }
-          if (!value) continue;
-          const whole = pending === '';
-          pending += decoder.decode(value, { stream: true });
-          const lines = pending.split('\n');
-          pending = lines.pop() ?? '';
-          const good = takeLines(lines);
-          if (good) {
-            // Nothing carried over, held back (a line or a character cut in two) or dropped: pass the chunk itself on.
-            const asIs = whole && !failure && value[value.length - 1] === NEWLINE;
-            controller.enqueue(asIs ? value : encoder.encode(good));
-            return;
-          }
+          const good = done ? check.end() : value ? check.push(value) : null;
+          if (check.failure) source.cancel(check.failure);
+          if (good) return controller.enqueue(good);
+          if (done && !check.failure) return controller.close();
         }
-        controller.error(failure);
+        controller.error(check.failure);
       },
       cancel: (reason) => source.cancel(reason),
     },
