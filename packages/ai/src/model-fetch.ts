@@ -22,12 +22,6 @@ const agents = {
   'https:': new HttpsAgent({ keepAlive: true, noDelay: true, timeout: IDLE_SOCKET_TIMEOUT_MS }),
 };
 
-/** Where bytes come from: a node response or a web stream, read one chunk per call. */
-interface ByteSource {
-  read(): Promise<{ done?: boolean; value?: Uint8Array | undefined }>;
-  cancel(reason?: unknown): void;
-}
-
 export interface ModelFetchOptions {
   /** Aborts the request too, besides the signal the client passes in `init`. */
   signal?: AbortSignal;
@@ -49,8 +43,8 @@ export function modelFetch(options: ModelFetchOptions = {}): typeof fetch {
     if (!url || !agent || (body !== undefined && body !== null && typeof body !== 'string' && !(body instanceof Uint8Array))) {
       const signal = signals.length > 1 ? AbortSignal.any(signals) : signals[0];
       const response = await fetch(input, { ...init, ...(signal ? { signal } : {}) });
-      if (!response.body) return response;
-      return withBody({ status: response.status, statusText: response.statusText, headers: response.headers }, webSource(response.body));
+      if (!response.body || !isNdjsonStream(response)) return response;
+      return new Response(validatedNdjson(response.body), { status: response.status, statusText: response.statusText, headers: response.headers });
     }
     const headers: Record<string, string> = {};
     new Headers(init?.headers).forEach((value, key) => {
@@ -118,22 +112,9 @@ function toResponse(res: IncomingMessage, method: string): Response {
   return new Response(nodeBody(res, isNdjsonStream(init) ? new NdjsonCheck() : null), init);
 }
 
-function webSource(body: ReadableStream<Uint8Array>): ByteSource {
-  const reader = body.getReader();
-  return {
-    read: () => reader.read(),
-    cancel: (reason) => void reader.cancel(reason).catch(() => undefined),
-  };
-}
-
 /** An ok newline-delimited JSON stream: its lines are checked on the way. */
 function isNdjsonStream(init: { status: number; headers: Headers }): boolean {
   return init.status >= 200 && init.status < 300 && (init.headers.get('content-type')?.includes('ndjson') ?? false);
-}
-
-/** A response with its body from `source`, NDJSON-checked when it is an ok newline-delimited JSON stream. */
-function withBody(init: { status: number; statusText: string; headers: Headers }, source: ByteSource): Response {
-  return new Response(isNdjsonStream(init) ? validatedNdjson(source) : passThrough(source), init);
 }
 
 /** Bytes a node body may hold in its web stream before the socket is paused (model answers stay far below it). */
@@ -193,20 +174,6 @@ function nodeBody(res: IncomingMessage, check: NdjsonCheck | null): ReadableStre
       cancel: () => void res.destroy(),
     },
     new ByteLengthQueuingStrategy({ highWaterMark: BODY_HIGH_WATER_BYTES }),
-  );
-}
-
-function passThrough(source: ByteSource): ReadableStream<Uint8Array> {
-  return new ReadableStream<Uint8Array>(
-    {
-      async pull(controller) {
-        const { done, value } = await source.read();
-        if (done) controller.close();
-        else if (value) controller.enqueue(value);
-      },
-      cancel: (reason) => source.cancel(reason),
-    },
-    { highWaterMark: 0 },
   );
 }
 
@@ -271,24 +238,26 @@ class NdjsonCheck {
 }
 
 /**
- * Re-emits an NDJSON body read from `source`, and errors at the first non-empty line that is not JSON,
+ * Re-emits a web NDJSON body (global fetch's), and errors at the first non-empty line that is not JSON,
  * after the reader has taken every good line before it (pull-based, so no line is lost to the error).
  */
-function validatedNdjson(source: ByteSource): ReadableStream<Uint8Array> {
+function validatedNdjson(body: ReadableStream<Uint8Array>): ReadableStream<Uint8Array> {
   const check = new NdjsonCheck();
+  const reader = body.getReader();
+  const cancel = (reason: unknown): void => void reader.cancel(reason).catch(() => undefined);
   return new ReadableStream<Uint8Array>(
     {
       async pull(controller) {
         while (!check.failure) {
-          const { done, value } = await source.read();
+          const { done, value } = await reader.read();
           const good = done ? check.end() : value ? check.push(value) : null;
-          if (check.failure) source.cancel(check.failure);
+          if (check.failure) cancel(check.failure);
           if (good) return controller.enqueue(good);
           if (done && !check.failure) return controller.close();
         }
         controller.error(check.failure);
       },
-      cancel: (reason) => source.cancel(reason),
+      cancel,
     },
     { highWaterMark: 0 },
   );
