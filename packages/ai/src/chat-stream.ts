@@ -55,6 +55,13 @@ export interface StreamChatOptions {
 /** Why our per-attempt controller fired. */
 type StopReason = 'timeout' | 'caller' | 'cleanup';
 
+/**
+ * The reason every finished attempt's request is stopped with. By then nothing reads it (the body has
+ * ended, or the consumer left); one shared instance spares each answer a DOMException and the stack
+ * trace it captures, about 1% of the gateway's CPU per streamed answer in a profile at 50 streams.
+ */
+const CLEANUP_REASON = new DOMException('The model request was stopped after its attempt ended', 'AbortError');
+
 function toLangChainMessages(messages: readonly ChatTurn[]): BaseMessage[] {
   return messages.map((turn) => {
     switch (turn.role) {
@@ -125,7 +132,7 @@ export async function* streamChat(
     let stopReason: StopReason | undefined;
     const stop = (reason: StopReason): void => {
       if (stopReason === undefined) stopReason = reason;
-      controller.abort();
+      controller.abort(reason === 'cleanup' ? CLEANUP_REASON : undefined);
     };
     const onCallerAbort = (): void => stop('caller');
     callerSignal?.addEventListener('abort', onCallerAbort, { once: true });

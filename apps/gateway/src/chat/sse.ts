@@ -3,6 +3,9 @@ import type { TStreamEvent } from '@babble-buddy/shared';
 
 const HEARTBEAT_MS = 15_000;
 
+/** Why a stream's signal fires: read by nobody, so one shared instance rather than a DOMException (and its stack trace) per stream. */
+const CLOSED_REASON = new DOMException('The event stream closed', 'AbortError');
+
 /** Starts a server-sent-events response; returns a signal that fires when the client goes away. */
 export function openSse(req: Request, res: Response): { signal: AbortSignal; close: () => void } {
   res.status(200);
@@ -17,7 +20,7 @@ export function openSse(req: Request, res: Response): { signal: AbortSignal; clo
   heartbeat.unref();
   const close = () => {
     clearInterval(heartbeat);
-    controller.abort();
+    controller.abort(CLOSED_REASON);
     if (!res.writableEnded) res.end();
   };
   req.on('close', close);
