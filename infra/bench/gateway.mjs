@@ -5,7 +5,7 @@ import { parseArgs } from 'node:util';
 import { isStopping, onCleanup, throwIfStopping } from './lib/cleanup.mjs';
 import { integerOption } from './lib/args.mjs';
 import { progress } from './lib/progress.mjs';
-import { cpuTicks, machineInfo, RESULTS_DIR, stealShare, writeResults } from './lib/results.mjs';
+import { cpuTicks, machineInfo, RESULTS_DIR, writeResults } from './lib/results.mjs';
 import { round, roundSummary, summarize } from './lib/stats.mjs';
 import { gatewaySseReader, createStreamClient, ollamaChatReader } from './lib/stream-client.mjs';
 import { ms, ratio, renderTable } from './lib/table.mjs';
@@ -203,8 +203,9 @@ async function measureLevel(paths, { gateway, floor, turnStore }, concurrency, s
   const bars = Object.fromEntries(PATHS.map((path) => [path, progress(`C=${concurrency} ${path}`, perRound * rounds)]));
   const servers = { gateway, floor };
   const cpuMs = { gateway: 0, floor: 0 };
-  // Ticks stolen by the hypervisor and ticks in all, over each path's batches (a VM's neighbours show up here).
-  const ticks = Object.fromEntries(PATHS.map((path) => [path, { steal: 0, total: 0, known: true }]));
+  // Ticks stolen by the hypervisor and ticks in all, over each path's batches (a VM's neighbours show up
+  // here); null once a reading failed.
+  const ticks = Object.fromEntries(PATHS.map((path) => [path, { steal: 0, total: 0 }]));
   for (let r = 0; r < rounds; r++) {
     for (const path of [...PATHS.slice(r % PATHS.length), ...PATHS.slice(0, r % PATHS.length)]) {
       const server = servers[path];
@@ -213,7 +214,11 @@ async function measureLevel(paths, { gateway, floor, turnStore }, concurrency, s
       samples[path].push(...(await runBatch(paths[path], perRound, concurrency, streamMs, bars[path])));
       throwIfStopping();
       if (server) cpuMs[path] += server.cpuMs() - cpuBefore;
-      addTicks(ticks[path], ticksBefore, cpuTicks());
+      const ticksAfter = cpuTicks();
+      if (ticks[path] && ticksBefore && ticksAfter) {
+        ticks[path].steal += ticksAfter.steal - ticksBefore.steal;
+        ticks[path].total += ticksAfter.total - ticksBefore.total;
+      } else ticks[path] = null;
     }
     for (const [name, server] of Object.entries(servers)) {
       if (!server.running) throw new Error(`the ${name} exited during the run:\n${server.output()}`);
@@ -222,17 +227,8 @@ async function measureLevel(paths, { gateway, floor, turnStore }, concurrency, s
   const turns = storeTurnsFor(concurrency, streams);
   const stores = await runBatch(() => turnStore.turn(streamMs), turns, concurrency, streamMs, progress(`C=${concurrency} turn store alone`, turns));
   throwIfStopping();
-  const stolen = Object.fromEntries(PATHS.map((path) => [path, ticks[path].known && ticks[path].total > 0 ? round((100 * ticks[path].steal) / ticks[path].total, 1) : null]));
+  const stolen = Object.fromEntries(PATHS.map((path) => [path, ticks[path]?.total > 0 ? round((100 * ticks[path].steal) / ticks[path].total, 1) : null]));
   return { ...analyse(concurrency, samples, rounds, cpuMs), stealPercent: stolen, store: analyseStores(stores) };
-}
-
-function addTicks(sum, before, after) {
-  if (!before || !after || stealShare(before, after) === null) {
-    sum.known = false;
-    return;
-  }
-  sum.steal += after.steal - before.steal;
-  sum.total += after.total - before.total;
 }
 
 /** Enough turns for a p99 at C≥50 without a long wait at C=1 (each turn takes a stream's duration). */

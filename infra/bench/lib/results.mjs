@@ -36,12 +36,6 @@ export function cpuTicks() {
   }
 }
 
-/** The share of CPU time stolen between two `cpuTicks()` readings (0 to 1), null when either is missing or no time passed. */
-export function stealShare(before, after) {
-  if (!before || !after || after.total <= before.total) return null;
-  return (after.steal - before.steal) / (after.total - before.total);
-}
-
 /** Writes `bench-results/<name>.json` (git-ignored) and returns its path relative to the repo root. */
 export function writeResults(name, data) {
   mkdirSync(RESULTS_DIR, { recursive: true });
